@@ -1,0 +1,89 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting, each from a flag or its environment variable
+// (the flag wins). See the README's configuration table.
+type config struct {
+	addr        string
+	data        string
+	databaseURL string
+	env         string
+	maxBody     int64
+	blocked     string
+	shutdown    time.Duration
+}
+
+func (c config) production() bool { return c.env == "production" }
+
+// flags declares the settings on fs with defaults taken from the environment.
+func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.data, "data", env("JULO_DATA", "./data"), "data directory: SQLite database, stored files, sandbox keys (JULO_DATA)")
+	fs.StringVar(&c.databaseURL, "database-url", env("JULO_DATABASE_URL", ""), "database URL; empty = SQLite in the data dir (JULO_DATABASE_URL)")
+	fs.StringVar(&c.env, "env", env("JULO_ENV", "sandbox"), "environment: sandbox or production (JULO_ENV)")
+	if !serve {
+		return
+	}
+	fs.StringVar(&c.addr, "addr", env("JULO_ADDR", "127.0.0.1:8080"), "listen address of the partner API (JULO_ADDR)")
+	maxBody, _ := strconv.ParseInt(env("JULO_MAX_BODY_BYTES", "1048576"), 10, 64)
+	fs.Int64Var(&c.maxBody, "max-body-bytes", maxBody, "largest accepted request body, uploads excepted (JULO_MAX_BODY_BYTES)")
+	fs.StringVar(&c.blocked, "blocked-email-domains", env("JULO_BLOCKED_EMAIL_DOMAINS", "yahoo.,ymail.,rocketmail.,hotmail."),
+		"comma-separated email domain prefixes refused at registration; empty refuses none (JULO_BLOCKED_EMAIL_DOMAINS)")
+	shutdown, _ := time.ParseDuration(env("JULO_SHUTDOWN_TIMEOUT", "30s"))
+	fs.DurationVar(&c.shutdown, "shutdown-timeout", shutdown, "how long in-flight requests may finish after SIGTERM (JULO_SHUTDOWN_TIMEOUT)")
+}
+
+func (c config) validate() error {
+	if c.env != "sandbox" && c.env != "production" {
+		return fmt.Errorf("--env %q: use sandbox or production", c.env)
+	}
+	if c.maxBody < 0 {
+		return fmt.Errorf("--max-body-bytes must be positive")
+	}
+	return nil
+}
+
+func (c config) blockedDomains() []string {
+	var out []string
+	for _, d := range strings.Split(c.blocked, ",") {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// parseInterleaved parses flags that may stand before, between or after the
+// positional arguments ("partner rotate NAME --revoke-old").
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

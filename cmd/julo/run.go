@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/httpapi"
+	"github.com/julo-partnership/julo/internal/keyring"
+	"github.com/julo-partnership/julo/internal/onboarding"
+	"github.com/julo-partnership/julo/internal/refdata"
+	"github.com/julo-partnership/julo/internal/store"
+)
+
+// hooks lets tests fix what is otherwise taken from the world.
+type hooks struct {
+	now func() time.Time
+}
+
+const usage = `usage: julo COMMAND [flags]
+
+commands:
+  serve                              run the partner API
+  migrate                            apply database migrations and exit
+  partner create NAME                create a partner and print its secret (shown once)
+  partner list                       list partners
+  partner disable NAME | enable NAME
+  partner rotate NAME                issue a new secret; the previous one keeps working
+  partner rotate --revoke-old NAME   end a rotation: only the newest secret keeps working
+  keys generate                      print a new key file (for JULO_KEYS_FILE in production)
+
+Run "julo COMMAND -h" for the flags of a command.`
+
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, h hooks) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stderr, h)
+	case "migrate":
+		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "partner":
+		return partner(ctx, args[1:], getenv, stdout, stderr, h)
+	case "keys":
+		if len(args) == 2 && args[1] == "generate" {
+			b, err := keyring.Generate()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(stdout, "%s\n", b)
+			return err
+		}
+		return errors.New("usage: julo keys generate")
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// openService opens the store (migrating it), loads the keys and builds the
+// domain service; callers close the store.
+func openService(ctx context.Context, c config, getenv func(string) string, h hooks, area *refdata.Area) (*onboarding.Service, *store.DB, error) {
+	if err := c.validate(); err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, c.databaseURL, c.data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrating: %w", err)
+	}
+	keys, err := keyring.Load(c.production(), c.data, getenv)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	cfg := onboarding.DefaultConfig()
+	cfg.BlockedEmailDomains = c.blockedDomains()
+	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Config: cfg, Now: h.now})
+	return svc, db, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h hooks) error {
+	var c config
+	fs := newFlagSet("serve", stderr)
+	c.flags(fs, getenv, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	area, err := refdata.LoadArea()
+	if err != nil {
+		return fmt.Errorf("loading area data: %w", err)
+	}
+	svc, db, err := openService(ctx, c, getenv, h, area)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody})
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "env", c.env, "database", dbKind(c.databaseURL), "data", c.data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", c.shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func dbKind(url string) string {
+	if url == "" {
+		return "sqlite"
+	}
+	return "url"
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlagSet("migrate", stderr)
+	c.flags(fs, getenv, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.databaseURL, c.data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	have, _, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]int{"applied": n, "schema_version": have})
+}
+
+func partner(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, h hooks) error {
+	var c config
+	fs := newFlagSet("partner", stderr)
+	c.flags(fs, getenv, false)
+	revokeOld := fs.Bool("revoke-old", false, "with rotate: revoke every secret but the newest instead of issuing a new one")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return errors.New("usage: julo partner create|list|disable|enable|rotate [NAME]")
+	}
+	verb := pos[0]
+	needName := verb != "list"
+	if needName && len(pos) != 2 || !needName && len(pos) != 1 {
+		return fmt.Errorf("usage: julo partner %s%s", verb, map[bool]string{true: " NAME"}[needName])
+	}
+	svc, db, err := openService(ctx, c, getenv, h, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	out := json.NewEncoder(stdout)
+	switch verb {
+	case "create":
+		secret, err := svc.CreatePartner(ctx, pos[1])
+		if err != nil {
+			return err
+		}
+		return out.Encode(map[string]string{"username": pos[1], "secret_key": secret})
+	case "list":
+		ps, err := svc.ListPartners(ctx)
+		if err != nil {
+			return err
+		}
+		return out.Encode(ps)
+	case "disable", "enable":
+		if err := svc.SetPartnerDisabled(ctx, pos[1], verb == "disable"); err != nil {
+			return err
+		}
+		return out.Encode(map[string]any{"username": pos[1], "disabled": verb == "disable"})
+	case "rotate":
+		if *revokeOld {
+			n, err := svc.RevokeOldPartnerSecrets(ctx, pos[1])
+			if err != nil {
+				return err
+			}
+			return out.Encode(map[string]any{"username": pos[1], "revoked": n})
+		}
+		secret, err := svc.RotatePartnerSecret(ctx, pos[1])
+		if err != nil {
+			return err
+		}
+		return out.Encode(map[string]string{"username": pos[1], "secret_key": secret})
+	}
+	return fmt.Errorf("unknown partner command %q: use create, list, disable, enable or rotate", verb)
+}

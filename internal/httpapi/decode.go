@@ -1,0 +1,249 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/onboarding"
+)
+
+// fields is a request's input, whatever way it came: the query string merged
+// with a JSON object, an urlencoded form or a multipart form (body values win).
+// JSON values keep their JSON type; form and query values are strings.
+type fields struct {
+	vals  map[string]any // string, json.Number, bool, nil, map[string]any, []any
+	files map[string][]*multipart.FileHeader
+}
+
+// multipartMemory is how much of a multipart body is kept in memory; the rest
+// of a (size-bounded) upload spills to temp files.
+const multipartMemory = 1 << 20
+
+// readFields parses r into fields (errata 4). The body must already be
+// bounded with http.MaxBytesReader.
+func readFields(r *http.Request) (*fields, error) {
+	f := &fields{vals: map[string]any{}}
+	for k, v := range r.URL.Query() {
+		f.vals[k] = v[len(v)-1]
+	}
+	ct := r.Header.Get("Content-Type")
+	media, params, _ := mime.ParseMediaType(ct)
+	switch {
+	case media == "multipart/form-data":
+		if params["boundary"] == "" {
+			return nil, &httpError{http.StatusBadRequest, i18n.MalformedForm, []any{"multipart boundary missing"}}
+		}
+		if err := r.ParseMultipartForm(multipartMemory); err != nil {
+			return nil, bodyErr(err, i18n.MalformedForm)
+		}
+		for k, v := range r.MultipartForm.Value {
+			f.vals[k] = v[len(v)-1]
+		}
+		f.files = r.MultipartForm.File
+		return f, nil
+	case media == "application/x-www-form-urlencoded":
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, bodyErr(err, i18n.MalformedForm)
+		}
+		// `curl -d '{...}'` labels JSON as a form; no real form starts with
+		// '{', so a body that parses as a JSON object is read as one.
+		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' && json.Valid(t) {
+			return f, f.addJSON(t)
+		}
+		return f, f.addForm(b)
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, bodyErr(err, i18n.MalformedJSON)
+	}
+	trimmed := bytes.TrimSpace(b)
+	switch {
+	case len(trimmed) == 0:
+		return f, nil
+	case media == "application/json" || strings.HasSuffix(media, "+json"):
+		return f, f.addJSON(trimmed)
+	case ct == "" || media == "text/plain":
+		// curl -d without a Content-Type, or a client that forgot it: go by
+		// what the body looks like.
+		if trimmed[0] == '{' || trimmed[0] == '[' {
+			return f, f.addJSON(trimmed)
+		}
+		return f, f.addForm(trimmed)
+	default:
+		return nil, &httpError{http.StatusUnsupportedMediaType, i18n.UnsupportedMedia, []any{media}}
+	}
+}
+
+func bodyErr(err error, msg i18n.Msg) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &httpError{http.StatusRequestEntityTooLarge, i18n.BodyTooLarge, []any{mbe.Limit}}
+	}
+	return &httpError{http.StatusBadRequest, msg, []any{err.Error()}}
+}
+
+func (f *fields) addForm(b []byte) error {
+	vs, err := url.ParseQuery(string(b))
+	if err != nil {
+		return &httpError{http.StatusBadRequest, i18n.MalformedForm, []any{err.Error()}}
+	}
+	for k, v := range vs {
+		f.vals[k] = v[len(v)-1]
+	}
+	return nil
+}
+
+func (f *fields) addJSON(b []byte) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return &httpError{http.StatusBadRequest, i18n.MalformedJSON, []any{jsonErrText(err)}}
+	}
+	if d.More() {
+		return &httpError{http.StatusBadRequest, i18n.MalformedJSON, []any{"data after the JSON object"}}
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return &httpError{http.StatusBadRequest, i18n.JSONNotObject, nil}
+	}
+	for k, v := range obj {
+		f.vals[k] = v
+	}
+	return nil
+}
+
+func jsonErrText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return se.Error() + " (offset " + strconv.FormatInt(se.Offset, 10) + ")"
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "unexpected end of input"
+	}
+	return err.Error()
+}
+
+// decodeInto fills the struct dst points to from f. Each field with a `form`
+// tag ("name" or "name,alias,...") of type *string, *int64, *float64 or *bool
+// is set when the request has it; values are coerced like Django REST
+// Framework does (numbers and booleans may come as strings, numbers where text
+// is expected become text). A value of the wrong type is recorded in dst's
+// embedded onboarding.Problems and the field stays nil. Unknown request fields
+// are ignored.
+func (f *fields) decodeInto(dst any) {
+	v := reflect.ValueOf(dst).Elem()
+	t := v.Type()
+	var ps *onboarding.Problems
+	if pf := v.FieldByName("Problems"); pf.IsValid() {
+		ps = pf.Addr().Interface().(*onboarding.Problems)
+	}
+	for i := 0; i < t.NumField(); i++ {
+		tag := t.Field(i).Tag.Get("form")
+		if tag == "" {
+			continue
+		}
+		names := strings.Split(tag, ",")
+		var raw any
+		found := false
+		for _, n := range names {
+			if x, ok := f.vals[n]; ok && x != nil {
+				raw, found = x, true
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		fv := v.Field(i)
+		val, msg := coerce(raw, fv.Type().Elem().Kind())
+		if msg != "" {
+			if ps != nil {
+				ps.Add(names[0], msg)
+			}
+			continue
+		}
+		p := reflect.New(fv.Type().Elem())
+		p.Elem().Set(reflect.ValueOf(val).Convert(fv.Type().Elem()))
+		fv.Set(p)
+	}
+}
+
+var (
+	decimalRE = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+	integerRE = regexp.MustCompile(`^[+-]?\d+(\.0*)?$`)
+)
+
+// coerce converts a decoded value to kind, or says which type was expected.
+func coerce(raw any, kind reflect.Kind) (any, i18n.Msg) {
+	switch kind {
+	case reflect.String:
+		switch x := raw.(type) {
+		case string:
+			return x, ""
+		case json.Number:
+			return x.String(), ""
+		}
+		return nil, i18n.TypeString
+	case reflect.Float64:
+		s, ok := scalarText(raw)
+		s = strings.TrimSpace(s)
+		if !ok || !decimalRE.MatchString(s) {
+			return nil, i18n.TypeNumber
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, i18n.TypeNumber
+		}
+		return x, ""
+	case reflect.Int64:
+		s, ok := scalarText(raw)
+		s = strings.TrimSpace(s)
+		if !ok || !integerRE.MatchString(s) {
+			return nil, i18n.TypeInteger
+		}
+		s, _, _ = strings.Cut(s, ".")
+		x, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, i18n.TypeInteger
+		}
+		return x, ""
+	case reflect.Bool:
+		switch x := raw.(type) {
+		case bool:
+			return x, ""
+		case string, json.Number:
+			s, _ := scalarText(x)
+			switch strings.TrimSpace(s) {
+			case "true", "True", "TRUE", "t", "T", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON", "1":
+				return true, ""
+			case "false", "False", "FALSE", "f", "F", "no", "No", "NO", "n", "N", "off", "Off", "OFF", "0":
+				return false, ""
+			}
+		}
+		return nil, i18n.TypeBoolean
+	}
+	panic("decodeInto: unsupported field kind " + kind.String())
+}
+
+func scalarText(raw any) (string, bool) {
+	switch x := raw.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	}
+	return "", false
+}

@@ -1,0 +1,181 @@
+// Package httpapi is the partner API over HTTP: routes, the request decoder,
+// the envelope, partner authentication and the error-code table. Handlers
+// decode, make one domain call and encode; no SQL and no rules live here.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/onboarding"
+)
+
+// Config tunes the HTTP layer.
+type Config struct {
+	// MaxBodyBytes bounds every request body (uploads have their own bound).
+	MaxBodyBytes int64
+}
+
+// Server is the partner API handler.
+type Server struct {
+	svc *onboarding.Service
+	log *slog.Logger
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns the partner API as an http.Handler.
+func New(svc *onboarding.Service, log *slog.Logger, cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{svc: svc, log: log, cfg: cfg, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// handle registers h for pattern ("METHOD /path") and for the same path with a
+// trailing slash (errata 1: both forms work, without a redirect).
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	s.mux.Handle(pattern+"/{$}", h)
+}
+
+// reqInfo is what the access log needs to know about a request; handlers
+// deeper down fill in the partner.
+type reqInfo struct {
+	id      string
+	partner string
+}
+
+type ctxKey struct{}
+
+func infoFrom(ctx context.Context) *reqInfo {
+	if i, ok := ctx.Value(ctxKey{}).(*reqInfo); ok {
+		return i
+	}
+	return &reqInfo{}
+}
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// ServeHTTP adds the request id, the access log line, panic recovery, the body
+// bound and the envelope for the mux's own 404 and 405 answers.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := &reqInfo{id: r.Header.Get("X-Request-Id")}
+	if !requestIDRE.MatchString(info.id) {
+		b := make([]byte, 8)
+		rand.Read(b)
+		info.id = hex.EncodeToString(b)
+	}
+	w.Header().Set("X-Request-Id", info.id)
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, info))
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic", "request_id", info.id, "panic", p)
+			if sw.status == 0 {
+				fail(sw, r, &onboarding.Error{Code: onboarding.EINTERNAL})
+			}
+		}
+		// Only the route pattern is logged, never the path or query: they
+		// can hold personal data (a NIK in a query string).
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.log.Info("request", "request_id", info.id, "method", r.Method, "route", route,
+			"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000,
+			"partner", info.partner, "bytes", sw.bytes)
+	}()
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.unmatched(sw, r)
+		return
+	}
+	s.mux.ServeHTTP(sw, r)
+}
+
+// unmatched answers 404 or 405 in the envelope, asking the mux which it is.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code == http.StatusMethodNotAllowed {
+		allow := rec.Header().Get("Allow")
+		w.Header().Set("Allow", allow)
+		failStatus(w, r, http.StatusMethodNotAllowed, i18n.MethodNotAllowed, r.Method, strings.ReplaceAll(allow, ", HEAD", ""))
+		return
+	}
+	failStatus(w, r, http.StatusNotFound, i18n.NotFound)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// partnerKey holds the authenticated partner in the request context.
+type partnerKey struct{}
+
+// authenticated wraps h so that it runs only for a valid username +
+// secret-key pair (errata 2); any failure is the same 401.
+func (s *Server) authenticated(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.svc.Authenticate(r.Context(), r.Header.Get("username"), r.Header.Get("secret-key"))
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		infoFrom(r.Context()).partner = p.Username
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, p)))
+	})
+}
+
+func partnerFrom(ctx context.Context) onboarding.Partner {
+	p, _ := ctx.Value(partnerKey{}).(onboarding.Partner)
+	return p
+}
+
+// decode reads the request's fields into dst (see fields.decodeInto). On a
+// malformed request it writes the failure and returns false.
+func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
+	f, err := readFields(r)
+	if err != nil {
+		fail(w, r, err)
+		return false
+	}
+	f.decodeInto(dst)
+	return true
+}

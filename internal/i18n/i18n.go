@@ -1,0 +1,74 @@
+// Package i18n is the one catalogue of partner-facing messages. Indonesian is the
+// default language; English is chosen with `Accept-Language: en`. Keeping every
+// message here makes the wording consistent and reviewable in one place.
+package i18n
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Lang is a supported language.
+type Lang int
+
+const (
+	ID Lang = iota // Bahasa Indonesia, the default
+	EN
+)
+
+// FromAcceptLanguage picks the language from an Accept-Language header: English
+// when the caller's most preferred language is English, Indonesian otherwise.
+func FromAcceptLanguage(h string) Lang {
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if _, err := fmt.Sscanf(v, "%g", &q); err != nil {
+				q = 0
+			}
+		}
+		if tag != "" && q > bestQ {
+			best, bestQ = strings.ToLower(tag), q
+		}
+	}
+	if best == "en" || strings.HasPrefix(best, "en-") {
+		return EN
+	}
+	return ID
+}
+
+// Msg identifies a message of the catalogue.
+type Msg string
+
+// T renders message m in language l with fmt-style args. An unknown message id
+// renders as the id itself, so a missing entry is visible rather than empty
+// (a test asserts that every id used has an entry).
+func T(l Lang, m Msg, args ...any) string {
+	e, ok := catalogue[m]
+	if !ok {
+		return string(m)
+	}
+	f := e.id
+	if l == EN {
+		f = e.en
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// Has reports whether m is in the catalogue.
+func Has(m Msg) bool { _, ok := catalogue[m]; return ok }
+
+// All lists every message id (for tests).
+func All() []Msg {
+	out := make([]Msg, 0, len(catalogue))
+	for m := range catalogue {
+		out = append(out, m)
+	}
+	return out
+}
+
+type entry struct{ id, en string }

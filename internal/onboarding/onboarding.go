@@ -1,0 +1,158 @@
+// Package onboarding is the domain of the partner API: partners, customers,
+// applications and their statuses, the rules that guard them, and the
+// operations the HTTP layer calls. It knows no HTTP and no SQL: storage and
+// keys reach it through the small interfaces and types defined here.
+package onboarding
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/refdata"
+)
+
+// Application statuses (domain §9) used so far.
+const (
+	StatusFormCreated = 100
+)
+
+// Partner is an organisation that calls the API.
+type Partner struct {
+	ID       int64
+	Username string
+	Disabled bool
+}
+
+// PartnerSummary is what an operator sees of a partner.
+type PartnerSummary struct {
+	Username      string     `json:"username"`
+	Disabled      bool       `json:"disabled"`
+	ActiveSecrets int        `json:"active_secrets"`
+	CreatedAt     time.Time  `json:"created_at"`
+	DisabledAt    *time.Time `json:"disabled_at,omitempty"`
+}
+
+// PartnerSecret is one stored credential: only its keyed hash is kept.
+type PartnerSecret struct {
+	KeyID string // which server key made Hash
+	Hash  string // hex HMAC-SHA256 of the secret
+}
+
+// Registration is what Register stores: a customer and its first application,
+// together or not at all.
+type Registration struct {
+	PartnerID           int64
+	NIK                 string
+	Email               string
+	PINHash, PINKeyID   string
+	Latitude, Longitude float64
+	XID                 int64
+	Status              int
+	At                  time.Time
+}
+
+// Application is a customer's application as the partner sees it.
+type Application struct {
+	ID         int64
+	XID        int64
+	PartnerID  int64
+	CustomerID int64
+	Status     int
+	NIK        string
+	Email      string
+	CreatedAt  time.Time
+}
+
+// PreregGuard counts failed pre-register checks for one email (keyed by a hash
+// of the email, so the table holds no address).
+type PreregGuard struct {
+	Failures    int
+	WindowStart time.Time
+	LockedUntil time.Time
+}
+
+// Store is the storage the domain needs. Every method is one transaction.
+// Methods return *Error with ENOTFOUND for a missing row and ECONFLICT (Field
+// naming the clashing field) for a uniqueness violation.
+type Store interface {
+	CreatePartner(ctx context.Context, username string, s PartnerSecret, at time.Time) (Partner, error)
+	PartnerCredentials(ctx context.Context, username string) (Partner, []PartnerSecret, error)
+	ListPartners(ctx context.Context) ([]PartnerSummary, error)
+	SetPartnerDisabled(ctx context.Context, username string, disabled bool, at time.Time) error
+	// AddPartnerSecret stores s and revokes every active secret but the newest
+	// keepOld ones that were there before.
+	AddPartnerSecret(ctx context.Context, username string, s PartnerSecret, keepOld int, at time.Time) error
+	// RevokePartnerSecrets revokes every active secret but the newest; it returns
+	// how many it revoked.
+	RevokePartnerSecrets(ctx context.Context, username string, at time.Time) (int, error)
+
+	Register(ctx context.Context, r Registration) (Application, error)
+	Registered(ctx context.Context, nik, email string) (nikTaken, emailTaken bool, err error)
+	// UpdatePreregGuard runs fn on the guard of key (zero if absent) and stores
+	// the result, atomically with respect to other instances.
+	UpdatePreregGuard(ctx context.Context, key string, fn func(*PreregGuard) error) error
+	PreregGuard(ctx context.Context, key string) (PreregGuard, error)
+
+	Ping(ctx context.Context) error
+}
+
+// Config holds the tunable rules.
+type Config struct {
+	BlockedEmailDomains []string
+	// PreregFailures failed pre-register checks of one email within PreregWindow
+	// lock it for PreregLock.
+	PreregFailures int
+	PreregWindow   time.Duration
+	PreregLock     time.Duration
+}
+
+// DefaultConfig is the configuration documented in the README.
+func DefaultConfig() Config {
+	return Config{
+		BlockedEmailDomains: DefaultBlockedEmailDomains,
+		PreregFailures:      3,
+		PreregWindow:        time.Hour,
+		PreregLock:          3 * time.Hour,
+	}
+}
+
+// Deps are the service's collaborators. Now and Rand default to the clock and
+// crypto/rand; tests inject fixed ones.
+type Deps struct {
+	Store  Store
+	Area   *refdata.Area
+	Keys   Keys
+	Config Config
+	Now    func() time.Time
+	Rand   io.Reader
+}
+
+// Service carries out the domain operations.
+type Service struct {
+	store  Store
+	area   *refdata.Area
+	keys   Keys
+	cfg    Config
+	now    func() time.Time
+	rand   io.Reader
+	hashes chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	s := &Service{store: d.Store, area: d.Area, keys: d.Keys, cfg: d.Config, now: d.Now, rand: d.Rand}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	s.hashes = make(chan struct{}, runtime.GOMAXPROCS(0))
+	return s
+}
+
+// Ready reports whether the store answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }

@@ -1,0 +1,112 @@
+package onboarding
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+)
+
+var partnerNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$`)
+
+// errUnauthorized is the one answer to every authentication failure, so that
+// a caller cannot learn which half of the pair was wrong.
+var errUnauthorized = &Error{Code: EUNAUTHORIZED, Problems: []Problem{{Msg: i18n.Unauthorized}}}
+
+// Authenticate checks a username + secret-key pair. Unknown partner, wrong
+// secret, revoked secret and disabled partner all give the same EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, username, secret string) (Partner, error) {
+	if username == "" || secret == "" || len(username) > 64 || len(secret) > 256 {
+		return Partner{}, errUnauthorized
+	}
+	p, secrets, err := s.store.PartnerCredentials(ctx, username)
+	if ErrorCode(err) == ENOTFOUND {
+		// Spend the same HMAC work as a real check so timing says nothing.
+		macEqual(s.keys.Partner, s.keys.Partner.Current, "00", secret)
+		return Partner{}, errUnauthorized
+	}
+	if err != nil {
+		return Partner{}, err
+	}
+	ok := false
+	for _, sec := range secrets {
+		// No early exit: every active secret is compared.
+		if macEqual(s.keys.Partner, sec.KeyID, sec.Hash, secret) {
+			ok = true
+		}
+	}
+	if !ok || p.Disabled {
+		return Partner{}, errUnauthorized
+	}
+	return p, nil
+}
+
+// CreatePartner creates a partner and returns its first secret, which is shown
+// only this once.
+func (s *Service) CreatePartner(ctx context.Context, username string) (string, error) {
+	if !partnerNameRE.MatchString(username) {
+		return "", fmt.Errorf("partner name %q: use 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit", username)
+	}
+	secret, ps, err := s.newSecret()
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.store.CreatePartner(ctx, username, ps, s.now()); err != nil {
+		if ErrorCode(err) == ECONFLICT {
+			return "", fmt.Errorf("partner %q already exists", username)
+		}
+		return "", err
+	}
+	return secret, nil
+}
+
+// ListPartners lists every partner.
+func (s *Service) ListPartners(ctx context.Context) ([]PartnerSummary, error) {
+	return s.store.ListPartners(ctx)
+}
+
+// SetPartnerDisabled disables or re-enables a partner.
+func (s *Service) SetPartnerDisabled(ctx context.Context, username string, disabled bool) error {
+	return partnerErr(username, s.store.SetPartnerDisabled(ctx, username, disabled, s.now()))
+}
+
+// RotatePartnerSecret issues a new secret. The previous newest secret keeps
+// working (so the partner can switch without downtime); older ones are revoked.
+func (s *Service) RotatePartnerSecret(ctx context.Context, username string) (string, error) {
+	secret, ps, err := s.newSecret()
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.AddPartnerSecret(ctx, username, ps, 1, s.now()); err != nil {
+		return "", partnerErr(username, err)
+	}
+	return secret, nil
+}
+
+// RevokeOldPartnerSecrets ends a rotation: every secret but the newest stops working.
+func (s *Service) RevokeOldPartnerSecrets(ctx context.Context, username string) (int, error) {
+	n, err := s.store.RevokePartnerSecrets(ctx, username, s.now())
+	return n, partnerErr(username, err)
+}
+
+func partnerErr(username string, err error) error {
+	if ErrorCode(err) == ENOTFOUND {
+		return fmt.Errorf("partner %q does not exist", username)
+	}
+	return err
+}
+
+// newSecret makes a 32-byte random secret and its keyed hash.
+func (s *Service) newSecret() (string, PartnerSecret, error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", PartnerSecret{}, errors.Join(errors.New("reading randomness"), err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b)
+	hash, keyID := macHex(s.keys.Partner, secret)
+	return secret, PartnerSecret{KeyID: keyID, Hash: hash}, nil
+}

@@ -1,0 +1,117 @@
+package onboarding
+
+import (
+	"strings"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/refdata"
+)
+
+// DropdownInput selects one reference list (errata 20: data_selected or data).
+type DropdownInput struct {
+	Problems
+	List     *string `form:"data_selected,data"`
+	Industry *string `form:"job_industry"`
+}
+
+// Dropdown returns the reference list the input names: []string for most,
+// []refdata.Bank for banks. It returns EINVALID naming the valid choices when
+// the list or the job industry is missing or unknown.
+func (s *Service) Dropdown(in DropdownInput) (any, error) {
+	ps := in.Problems
+	name, ok := required(&ps, "data_selected", in.List)
+	if !ok {
+		if !ps.Has("data_selected") || ps[len(ps)-1].Msg == i18n.Required {
+			ps = Problems{{Field: "data_selected", Msg: i18n.DropdownWhich, Args: []any{strings.Join(refdata.DropdownLists, ", ")}}}
+		}
+		return nil, ps.Err()
+	}
+	switch name {
+	case refdata.DropdownBanks:
+		return refdata.Banks(), nil
+	case refdata.DropdownBirthPlaces:
+		return s.area.BirthPlaces(), nil
+	case refdata.DropdownJobs:
+		industries := strings.Join(refdata.JobIndustries.Values(), ", ")
+		ind, ok := required(&ps, "job_industry", in.Industry)
+		if !ok {
+			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownNeedsIndust, industries)
+		}
+		jobs, ok := refdata.Jobs(ind)
+		if !ok {
+			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownIndustry, ind, industries)
+		}
+		return jobs.Values(), nil
+	}
+	if l, ok := refdata.StringListByName(name); ok {
+		return l.Values(), nil
+	}
+	return nil, Errorf(EINVALID, "data_selected", i18n.DropdownUnknown, name, strings.Join(refdata.DropdownLists, ", "))
+}
+
+// AddressInput asks for one level of the area hierarchy with its parents.
+type AddressInput struct {
+	Problems
+	Level    *string `form:"get_address,address_type"`
+	Province *string `form:"province"`
+	City     *string `form:"city"`
+	District *string `form:"district"`
+}
+
+// Address returns the names at the requested level ([]string), or for
+// sub_district the villages with their postal codes ([]refdata.SubDistrict).
+// Missing parents and names that match nothing are EINVALID naming the field.
+func (s *Service) Address(in AddressInput) (any, error) {
+	ps := in.Problems
+	level, ok := required(&ps, "get_address", in.Level)
+	if !ok {
+		return nil, Errorf(EINVALID, "get_address", i18n.AddressWhich)
+	}
+	depth := map[string]int{"province": 0, "city": 1, "district": 2, "sub_district": 3}
+	d, known := depth[strings.ToLower(level)]
+	if !known {
+		return nil, Errorf(EINVALID, "get_address", i18n.AddressUnknownLevel, level)
+	}
+	level = strings.ToLower(level)
+	parents := []struct {
+		field string
+		v     *string
+	}{{"province", in.Province}, {"city", in.City}, {"district", in.District}}
+	names := make([]string, 3)
+	for i := 0; i < d; i++ {
+		if names[i], ok = required(&ps, parents[i].field, parents[i].v); !ok {
+			ps[len(ps)-1] = Problem{Field: parents[i].field, Msg: i18n.AddressNeeds, Args: []any{level}}
+		}
+	}
+	if err := ps.Err(); err != nil {
+		return nil, err
+	}
+	switch d {
+	case 0:
+		return s.area.Provinces(), nil
+	case 1:
+		if out, ok := s.area.Cities(names[0]); ok {
+			return out, nil
+		}
+	case 2:
+		if out, ok := s.area.Districts(names[0], names[1]); ok {
+			return out, nil
+		}
+	case 3:
+		if out, ok := s.area.SubDistricts(names[0], names[1], names[2]); ok {
+			return out, nil
+		}
+	}
+	return nil, s.addressMismatch(names[:d])
+}
+
+// addressMismatch finds the first parent level that does not match.
+func (s *Service) addressMismatch(names []string) error {
+	if _, ok := s.area.Cities(names[0]); !ok {
+		return Errorf(EINVALID, "province", i18n.AddressNoProvince, names[0])
+	}
+	if _, ok := s.area.Districts(names[0], names[1]); !ok {
+		return Errorf(EINVALID, "city", i18n.AddressNoCity, names[1])
+	}
+	return Errorf(EINVALID, "district", i18n.AddressNoDistrict, names[2])
+}

@@ -1,0 +1,273 @@
+package onboarding
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"math"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+)
+
+// RegisterInput is the initial registration request. Pointer fields are nil
+// when the request did not send them; Problems holds what the decoder already
+// found wrong (wrong types), so that one answer lists every problem.
+type RegisterInput struct {
+	Problems
+	NIK       *string  `form:"username"`
+	PIN       *string  `form:"pin"`
+	Email     *string  `form:"email"`
+	Latitude  *float64 `form:"latitude"`
+	Longitude *float64 `form:"longitude"`
+}
+
+// Registered is the result of Register.
+type Registered struct {
+	XID   int64  `json:"application_xid"`
+	Email string `json:"email"`
+	KTP   string `json:"ktp"`
+}
+
+// Register creates a customer and an application at status 100. It returns
+// EINVALID with every broken rule, or ECONFLICT when the NIK or email is
+// already registered (also when another request wins a race for it).
+func (s *Service) Register(ctx context.Context, p Partner, in RegisterInput) (Registered, error) {
+	ps := in.Problems
+	now := s.now()
+	nik, nikOK := s.checkNIK(&ps, "username", in.NIK, now)
+	pin := s.checkPIN(&ps, "pin", in.PIN, nik, nikOK)
+	email := s.checkEmail(&ps, "email", in.Email)
+	checkCoordinate(&ps, "latitude", in.Latitude, 90, i18n.LatitudeRange)
+	checkCoordinate(&ps, "longitude", in.Longitude, 180, i18n.LongRange)
+	if err := ps.Err(); err != nil {
+		return Registered{}, err
+	}
+	// Refuse duplicates before spending a PIN hash on them; the unique indexes
+	// still decide races below.
+	nikTaken, emailTaken, err := s.store.Registered(ctx, nik.Number, email)
+	if err != nil {
+		return Registered{}, err
+	}
+	if err := registeredErr(nikTaken, emailTaken, "username"); err != nil {
+		return Registered{}, err
+	}
+	hash, keyID, err := s.hashPIN(ctx, pin)
+	if err != nil {
+		return Registered{}, err
+	}
+	r := Registration{
+		PartnerID: p.ID, NIK: nik.Number, Email: email, PINHash: hash, PINKeyID: keyID,
+		Latitude: *in.Latitude, Longitude: *in.Longitude, Status: StatusFormCreated, At: now,
+	}
+	// A fresh random xid collides with an existing one with odds of volume/9e9;
+	// a few tries make a failure practically impossible.
+	for try := 0; try < 5; try++ {
+		if r.XID, err = s.newXID(); err != nil {
+			return Registered{}, err
+		}
+		app, err := s.store.Register(ctx, r)
+		var e *Error
+		if errors.As(err, &e) && e.Code == ECONFLICT && len(e.Problems) == 1 {
+			switch e.Problems[0].Field {
+			case "application_xid":
+				continue
+			case "nik":
+				return Registered{}, registeredErr(true, false, "username")
+			case "email":
+				return Registered{}, registeredErr(false, true, "username")
+			}
+		}
+		if err != nil {
+			return Registered{}, err
+		}
+		return Registered{XID: app.XID, Email: app.Email, KTP: app.NIK}, nil
+	}
+	return Registered{}, &Error{Code: EUNAVAILABLE, Problems: []Problem{{Msg: i18n.RegisterRaceFailed}}}
+}
+
+func registeredErr(nikTaken, emailTaken bool, nikField string) error {
+	var ps []Problem
+	if nikTaken {
+		ps = append(ps, Problem{Field: nikField, Msg: i18n.NIKRegistered})
+	}
+	if emailTaken {
+		ps = append(ps, Problem{Field: "email", Msg: i18n.EmailRegistered})
+	}
+	if ps == nil {
+		return nil
+	}
+	return &Error{Code: ECONFLICT, Problems: ps}
+}
+
+// newXID draws a uniformly random 10-digit application xid.
+func (s *Service) newXID() (int64, error) {
+	n, err := rand.Int(s.rand, big.NewInt(9_000_000_000))
+	if err != nil {
+		return 0, err
+	}
+	return n.Int64() + 1_000_000_000, nil
+}
+
+// PreregisterInput is the pre-register check request.
+type PreregisterInput struct {
+	Problems
+	NIK   *string `form:"nik"`
+	Email *string `form:"email"`
+}
+
+// PreregisterCheck succeeds when neither the NIK nor the email is registered.
+// A registered one answers EINVALID (HTTP 400) with a title and message; the
+// PreregFailures-th such failure for one email within PreregWindow locks that
+// email for PreregLock (ELOCKED), which stops enumeration of who is a customer.
+func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) error {
+	ps := in.Problems
+	now := s.now()
+	nik, _ := s.checkNIK(&ps, "nik", in.NIK, now)
+	email := s.checkEmail(&ps, "email", in.Email)
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	key, _ := macHex(s.keys.Lookup, "prereg-email", email)
+	g, err := s.store.PreregGuard(ctx, key)
+	if err != nil {
+		return err
+	}
+	if now.Before(g.LockedUntil) {
+		return lockedErr(g.LockedUntil, now)
+	}
+	nikTaken, emailTaken, err := s.store.Registered(ctx, nik.Number, email)
+	if err != nil || (!nikTaken && !emailTaken) {
+		return err
+	}
+	err = s.store.UpdatePreregGuard(ctx, key, func(g *PreregGuard) error {
+		if now.Sub(g.WindowStart) >= s.cfg.PreregWindow || now.Before(g.WindowStart) {
+			g.Failures, g.WindowStart = 0, now
+		}
+		g.Failures++
+		if g.Failures >= s.cfg.PreregFailures {
+			g.Failures, g.LockedUntil = 0, now.Add(s.cfg.PreregLock)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if g, err = s.store.PreregGuard(ctx, key); err != nil {
+		return err
+	}
+	if now.Before(g.LockedUntil) {
+		return lockedErr(g.LockedUntil, now)
+	}
+	e := registeredErr(nikTaken, emailTaken, "nik").(*Error)
+	e.Code = EINVALID // the contract answers a registered NIK/email here with 400
+	e.Title = &Problem{Msg: i18n.PreregTitle}
+	msg := e.Problems[0]
+	if len(e.Problems) == 2 {
+		// Both: say so in one sentence-sized message.
+		msg = Problem{Msg: i18n.NIKRegistered}
+	}
+	e.Message = &msg
+	return e
+}
+
+func lockedErr(until, now time.Time) error {
+	return &Error{
+		Code:       ELOCKED,
+		Problems:   []Problem{{Field: "email", Msg: i18n.PreregLocked, Args: []any{until.UTC().Format(time.RFC3339)}}},
+		RetryAfter: until.Sub(now),
+	}
+}
+
+// PINCheckInput is the check-strong-pin request.
+type PINCheckInput struct {
+	Problems
+	NIK *string `form:"nik"`
+	PIN *string `form:"pin"`
+}
+
+// CheckStrongPIN returns EINVALID listing every weakness rule the PIN breaks
+// (domain §5), or nil when the PIN is strong.
+func (s *Service) CheckStrongPIN(ctx context.Context, in PINCheckInput) error {
+	ps := in.Problems
+	nik, ok := s.checkNIK(&ps, "nik", in.NIK, s.now())
+	s.checkPIN(&ps, "pin", in.PIN, nik, ok)
+	return ps.Err()
+}
+
+// checkNIK validates a required NIK field.
+func (s *Service) checkNIK(ps *Problems, field string, v *string, now time.Time) (NIK, bool) {
+	raw, ok := required(ps, field, v)
+	if !ok {
+		return NIK{}, false
+	}
+	nik, p := ParseNIK(raw, now, s.area.ProvinceCode)
+	if p != nil {
+		p.Field = field
+		*ps = append(*ps, *p)
+		return NIK{}, false
+	}
+	return nik, true
+}
+
+// checkPIN validates a required PIN against every weakness rule; the NIK rules
+// apply only when the NIK itself is valid.
+func (s *Service) checkPIN(ps *Problems, field string, v *string, nik NIK, nikOK bool) string {
+	pin, ok := required(ps, field, v)
+	if !ok {
+		return ""
+	}
+	if !nikOK {
+		nik = NIK{}
+	}
+	for _, m := range PINWeaknesses(pin, nik) {
+		ps.Add(field, m)
+	}
+	return pin
+}
+
+// checkEmail validates a required email and the blocked-domain rule.
+func (s *Service) checkEmail(ps *Problems, field string, v *string) string {
+	raw, ok := required(ps, field, v)
+	if !ok {
+		return ""
+	}
+	email, ok := NormalizeEmail(raw)
+	if !ok {
+		ps.Add(field, i18n.EmailInvalid)
+		return ""
+	}
+	if domain, blocked := BlockedEmailDomain(email, s.cfg.BlockedEmailDomains); blocked {
+		ps.Add(field, i18n.EmailBlocked, domain)
+		return ""
+	}
+	return email
+}
+
+func checkCoordinate(ps *Problems, field string, v *float64, limit float64, msg i18n.Msg) {
+	if ps.Has(field) {
+		return
+	}
+	if v == nil {
+		ps.Add(field, i18n.Required)
+		return
+	}
+	if math.IsNaN(*v) || *v < -limit || *v > limit {
+		ps.Add(field, msg)
+	}
+}
+
+// required returns the trimmed value of a required string field, recording a
+// problem when it is absent or blank (unless the decoder already reported one).
+func required(ps *Problems, field string, v *string) (string, bool) {
+	if ps.Has(field) {
+		return "", false
+	}
+	if v == nil || strings.TrimSpace(*v) == "" {
+		ps.Add(field, i18n.Required)
+		return "", false
+	}
+	return strings.TrimSpace(*v), true
+}

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/julo-partnership/julo/internal/onboarding"
+)
+
+// Register inserts the customer, its application and the first status-history
+// row in one transaction.
+func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboarding.Application, error) {
+	app := onboarding.Application{XID: r.XID, PartnerID: r.PartnerID, Status: r.Status, NIK: r.NIK, Email: r.Email, CreatedAt: r.At}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO customers
+			(partner_id, nik, email, pin_hash, pin_key_id, latitude, longitude, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			r.PartnerID, r.NIK, r.Email, r.PINHash, r.PINKeyID, r.Latitude, r.Longitude, ms(r.At)).Scan(&app.CustomerID); err != nil {
+			return db.conflict(err)
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO applications
+			(xid, partner_id, customer_id, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+			r.XID, r.PartnerID, app.CustomerID, r.Status, ms(r.At)).Scan(&app.ID); err != nil {
+			return db.conflict(err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO application_status_history (application_id, from_status, to_status, changed_at)
+			VALUES ($1, NULL, $2, $3)`, app.ID, r.Status, ms(r.At))
+		return err
+	})
+	return app, err
+}
+
+// Registered reports whether a customer with this NIK or email exists.
+func (db *DB) Registered(ctx context.Context, nik, email string) (nikTaken, emailTaken bool, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM customers WHERE nik = $1),
+		EXISTS (SELECT 1 FROM customers WHERE email = $2)`, nik, email).Scan(&nikTaken, &emailTaken)
+	return nikTaken, emailTaken, err
+}
+
+// PreregGuard returns the guard of key, zero if there is none.
+func (db *DB) PreregGuard(ctx context.Context, key string) (onboarding.PreregGuard, error) {
+	return scanGuard(db.r.QueryRowContext(ctx, `SELECT failures, window_start, locked_until FROM prereg_guard WHERE email_key = $1`, key))
+}
+
+// UpdatePreregGuard runs fn on the guard of key and stores the result in one
+// transaction that holds the row against concurrent updates.
+func (db *DB) UpdatePreregGuard(ctx context.Context, key string, fn func(*onboarding.PreregGuard) error) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO prereg_guard (email_key, failures, window_start, locked_until)
+			VALUES ($1, 0, 0, 0) ON CONFLICT (email_key) DO NOTHING`, key); err != nil {
+			return err
+		}
+		g, err := scanGuard(tx.QueryRowContext(ctx, `SELECT failures, window_start, locked_until FROM prereg_guard
+			WHERE email_key = $1`+db.dialect.forUpdate, key))
+		if err != nil {
+			return err
+		}
+		if err := fn(&g); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE prereg_guard SET failures = $2, window_start = $3, locked_until = $4 WHERE email_key = $1`,
+			key, g.Failures, ms(g.WindowStart), ms(g.LockedUntil))
+		return err
+	})
+}
+
+func scanGuard(row *sql.Row) (onboarding.PreregGuard, error) {
+	var g onboarding.PreregGuard
+	var start, until int64
+	err := row.Scan(&g.Failures, &start, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, nil
+	}
+	if err != nil {
+		return g, err
+	}
+	if start != 0 {
+		g.WindowStart = fromMS(start)
+	}
+	if until != 0 {
+		g.LockedUntil = fromMS(until)
+	}
+	return g, nil
+}

@@ -1,0 +1,127 @@
+// Package store implements the domain's storage on database/sql: SQLite (pure
+// Go, the embedded default) today, with SQL written to be portable ($N
+// placeholders, RETURNING, no SQLite-only functions) so that PostgreSQL runs
+// the same statements. Dialect differences live in dialect.go and the
+// migrations folders.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/onboarding"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DB is the store. Writes go through w, reads through r (for SQLite a pool of
+// read-only connections beside the single writer).
+type DB struct {
+	w, r    *sql.DB
+	dialect dialect
+}
+
+// Open opens the database named by url: empty for SQLite in dataDir/julo.db.
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	switch {
+	case url == "" || strings.HasPrefix(url, "sqlite:") || strings.HasPrefix(url, "file:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+		if path == "" {
+			if err := os.MkdirAll(dataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("creating data dir: %w", err)
+			}
+			path = filepath.Join(dataDir, "julo.db")
+		}
+		return openSQLite(ctx, path)
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
+		return nil, errors.New("PostgreSQL is not supported by this build yet; leave --database-url empty for SQLite")
+	default:
+		return nil, fmt.Errorf("database url %q: use an empty value (SQLite in the data dir), sqlite:PATH or postgres://", redactURL(url))
+	}
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	// WAL lets readers run beside the writer; synchronous=FULL makes a commit
+	// durable before we answer 2xx; busy_timeout lets the CLI and the server
+	// share the file; _txlock=immediate takes the write lock at BEGIN so a
+	// read-modify-write transaction cannot fail half-way on a lock upgrade.
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer at a time: one connection queues writers in Go
+	// instead of making them spin on SQLITE_BUSY.
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{w: w, r: r, dialect: sqliteDialect}, nil
+}
+
+// Close closes the connections.
+func (db *DB) Close() error { return errors.Join(db.r.Close(), db.w.Close()) }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// tx runs fn in one write transaction, committing on nil and rolling back
+// otherwise (also on panic).
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	t, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			t.Rollback()
+		}
+	}()
+	if err = fn(t); err != nil {
+		return err
+	}
+	return t.Commit()
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func notFound(what string) error {
+	return &onboarding.Error{Code: onboarding.ENOTFOUND, Err: fmt.Errorf("%s not found", what)}
+}
+
+// conflict turns a uniqueness violation into ECONFLICT naming the field (the
+// column the unique index covers); other errors pass through.
+func (db *DB) conflict(err error) error {
+	if col, ok := db.dialect.uniqueViolation(err); ok {
+		return &onboarding.Error{Code: onboarding.ECONFLICT, Problems: []onboarding.Problem{{Field: col}}, Err: err}
+	}
+	return err
+}
+
+func redactURL(u string) string {
+	if i := strings.Index(u, "@"); i >= 0 {
+		if j := strings.Index(u, "://"); j >= 0 && j < i {
+			return u[:j+3] + "REDACTED" + u[i:]
+		}
+	}
+	return u
+}
+
+var _ onboarding.Store = (*DB)(nil)
