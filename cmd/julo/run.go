@@ -207,7 +207,7 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
-		return out.Encode(map[string]string{"username": pos[1], "secret_key": secret})
+		return out.Encode(newSecret{pos[1], secret})
 	case "list":
 		ps, err := svc.ListPartners(ctx)
 		if err != nil {
@@ -231,7 +231,13 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
-		return out.Encode(map[string]string{"username": pos[1], "secret_key": secret})
+		return out.Encode(newSecret{pos[1], secret})
 	}
 	return fmt.Errorf("unknown partner command %q: use create, list, disable, enable or rotate", verb)
+}
+
+// newSecret is printed by partner create and rotate, in the documented key order.
+type newSecret struct {
+	Username  string `json:"username"`
+	SecretKey string `json:"secret_key"`
 }

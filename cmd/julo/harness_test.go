@@ -1,0 +1,319 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// testClock is a settable clock for the program under test.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func newClock(t time.Time) *testClock    { return &testClock{t: t} }
+func defaultNow() time.Time              { return time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) }
+
+// testServer is the real program, started in-process with `julo serve` on
+// port 0 and a temp data dir.
+type testServer struct {
+	t       *testing.T
+	URL     string
+	Data    string
+	Clock   *testClock
+	env     map[string]string
+	logs    *logBuffer
+	cancel  context.CancelFunc
+	done    chan error
+	Partner string // a partner created through the CLI
+	Secret  string
+}
+
+// logBuffer collects the server's log lines (safe for concurrent use).
+type logBuffer struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	lines chan string
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		select {
+		case l.lines <- line:
+		default:
+		}
+	}
+	return len(p), nil
+}
+
+func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.buf.String() }
+
+type serverOption func(*testServer)
+
+// withEnv sets an environment variable for the program.
+func withEnv(k, v string) serverOption { return func(s *testServer) { s.env[k] = v } }
+
+// startServer starts the program and a partner "acme"; it is stopped (and
+// must exit cleanly) when the test ends.
+func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testServer {
+	t.Helper()
+	s := &testServer{t: t, Data: t.TempDir(), Clock: newClock(defaultNow()), env: map[string]string{},
+		logs: &logBuffer{lines: make(chan string, 1024)}, done: make(chan error, 1)}
+	for _, o := range opts {
+		o(s)
+	}
+	s.Partner = "acme"
+	s.Secret = s.createPartner("acme")
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", s.Data}, extraArgs...)
+	go func() { s.done <- runWith(ctx, args, s.getenv, io.Discard, s.logs, hooks{now: s.Clock.Now}) }()
+	deadline := time.After(30 * time.Second)
+	for s.URL == "" {
+		select {
+		case line := <-s.logs.lines:
+			var m struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "listening" {
+				s.URL = "http://" + m.Addr
+			}
+		case err := <-s.done:
+			t.Fatalf("server exited before listening: %v\n%s", err, s.logs.String())
+		case <-deadline:
+			t.Fatalf("server did not start:\n%s", s.logs.String())
+		}
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *testServer) getenv(k string) string { return s.env[k] }
+
+func (s *testServer) stop() {
+	s.cancel()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Errorf("server exited with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		s.t.Errorf("server did not stop")
+	}
+}
+
+// cli runs a julo command against the server's data dir and returns stdout.
+func (s *testServer) cli(args ...string) (string, error) {
+	var out, errOut bytes.Buffer
+	err := runWith(context.Background(), append(args, "--data", s.Data), s.getenv, &out, &errOut, hooks{now: s.Clock.Now})
+	if err != nil {
+		return out.String(), fmt.Errorf("%v: %s", err, errOut.String())
+	}
+	return out.String(), nil
+}
+
+func (s *testServer) createPartner(name string) string {
+	s.t.Helper()
+	out, err := s.cli("partner", "create", name)
+	if err != nil {
+		s.t.Fatalf("partner create: %v", err)
+	}
+	var p struct {
+		Username  string `json:"username"`
+		SecretKey string `json:"secret_key"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.SecretKey == "" || p.Username != name {
+		s.t.Fatalf("partner create printed %q", out)
+	}
+	return p.SecretKey
+}
+
+// response is a decoded answer; every answer must be a valid envelope.
+type response struct {
+	Status  int
+	Header  http.Header
+	Raw     string
+	Success bool
+	Data    json.RawMessage
+	Errors  []string
+}
+
+// req describes a request. Body is sent as is when it is a string, as JSON
+// otherwise (nil: no body).
+type req struct {
+	Method, Path string
+	Body         any
+	ContentType  string
+	Header       map[string]string
+	NoAuth       bool
+}
+
+func (s *testServer) do(r req) response {
+	s.t.Helper()
+	var body io.Reader
+	ct := r.ContentType
+	switch b := r.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case url.Values:
+		body = strings.NewReader(b.Encode())
+		if ct == "" {
+			ct = "application/x-www-form-urlencoded"
+		}
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		body = bytes.NewReader(j)
+		if ct == "" {
+			ct = "application/json"
+		}
+	}
+	hr, err := http.NewRequest(r.Method, s.URL+r.Path, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if ct != "" {
+		hr.Header.Set("Content-Type", ct)
+	}
+	if !r.NoAuth {
+		hr.Header.Set("username", s.Partner)
+		hr.Header.Set("secret-key", s.Secret)
+	}
+	for k, v := range r.Header {
+		hr.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", r.Method, r.Path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := response{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
+	mustEnvelope(s.t, raw, &out)
+	return out
+}
+
+// mustEnvelope checks the exact envelope shape: three keys, errors a list,
+// data null on failure, and decodes it into out.
+func mustEnvelope(t *testing.T, raw []byte, out *response) {
+	t.Helper()
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		t.Fatalf("response is not a JSON object: %v\n%s", err, raw)
+	}
+	for _, k := range []string{"success", "data", "errors"} {
+		if _, ok := keys[k]; !ok {
+			t.Fatalf("response lacks %q: %s", k, raw)
+		}
+	}
+	if err := json.Unmarshal(keys["success"], &out.Success); err != nil {
+		t.Fatalf("success is not a boolean: %s", raw)
+	}
+	if err := json.Unmarshal(keys["errors"], &out.Errors); err != nil || out.Errors == nil {
+		t.Fatalf("errors is not a list: %s", raw)
+	}
+	out.Data = keys["data"]
+	if !out.Success && len(out.Errors) == 0 {
+		t.Fatalf("failure without errors: %s", raw)
+	}
+	if out.Success && len(out.Errors) != 0 {
+		t.Fatalf("success with errors: %s", raw)
+	}
+	if ct := out.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type %q", ct)
+	}
+}
+
+// expect asserts the status and, on failure, that some error message contains
+// each of the fragments.
+func (r response) expect(t *testing.T, status int, fragments ...string) response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Raw)
+	}
+	all := strings.Join(r.Errors, "\n")
+	for _, f := range fragments {
+		if !strings.Contains(all, f) {
+			t.Fatalf("errors %q lack %q", r.Errors, f)
+		}
+	}
+	return r
+}
+
+// decodeData decodes the envelope's data into v.
+func (r response) decodeData(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("data: %v: %s", err, r.Raw)
+	}
+}
+
+// count returns the number of rows in table, read straight from the
+// database file (so "nothing left behind" is checked on what is stored).
+func (s *testServer) count(table string) int {
+	s.t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.Data, "julo.db")+"?mode=ro")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+// rowCounts snapshots the row counts of every table that requests write.
+func (s *testServer) rowCounts() map[string]int {
+	out := map[string]int{}
+	for _, tb := range []string{"customers", "applications", "application_status_history", "prereg_guard", "partners", "partner_secrets"} {
+		out[tb] = s.count(tb)
+	}
+	return out
+}
+
+// file reads a file of the data dir (for the search for secrets).
+func readAllFiles(t *testing.T, dir string) []byte {
+	t.Helper()
+	var all []byte
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			b, _ := os.ReadFile(p)
+			all = append(all, b...)
+		}
+		return nil
+	})
+	return all
+}
+
+// scanLines calls fn for each log line.
+func (s *testServer) logLines() []string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(s.logs.String()))
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	return out
+}
