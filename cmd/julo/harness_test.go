@@ -42,6 +42,7 @@ type testServer struct {
 	logs    *logBuffer
 	cancel  context.CancelFunc
 	done    chan error
+	stopped *sync.Once
 	Partner string // a partner created through the CLI
 	Secret  string
 }
@@ -70,6 +71,14 @@ func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l
 
 type serverOption func(*testServer)
 
+// withData runs the server on an existing data dir (a restart).
+func withData(dir string) serverOption { return func(s *testServer) { s.Data = dir } }
+
+// withPartner uses an existing partner instead of creating "acme".
+func withPartner(name, secret string) serverOption {
+	return func(s *testServer) { s.Partner, s.Secret = name, secret }
+}
+
 // withEnv sets an environment variable for the program.
 func withEnv(k, v string) serverOption { return func(s *testServer) { s.env[k] = v } }
 
@@ -77,13 +86,15 @@ func withEnv(k, v string) serverOption { return func(s *testServer) { s.env[k] =
 // must exit cleanly) when the test ends.
 func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testServer {
 	t.Helper()
-	s := &testServer{t: t, Data: t.TempDir(), Clock: newClock(defaultNow()), env: map[string]string{},
+	s := &testServer{t: t, stopped: &sync.Once{}, Data: t.TempDir(), Clock: newClock(defaultNow()), env: map[string]string{},
 		logs: &logBuffer{lines: make(chan string, 1024)}, done: make(chan error, 1)}
 	for _, o := range opts {
 		o(s)
 	}
-	s.Partner = "acme"
-	s.Secret = s.createPartner("acme")
+	if s.Partner == "" {
+		s.Partner = "acme"
+		s.Secret = s.createPartner("acme")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", s.Data}, extraArgs...)
@@ -108,16 +119,20 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 
 func (s *testServer) getenv(k string) string { return s.env[k] }
 
+// stop cancels the server and waits for a clean exit; it may be called
+// more than once.
 func (s *testServer) stop() {
-	s.cancel()
-	select {
-	case err := <-s.done:
-		if err != nil {
-			s.t.Errorf("server exited with %v", err)
+	s.stopped.Do(func() {
+		s.cancel()
+		select {
+		case err := <-s.done:
+			if err != nil {
+				s.t.Errorf("server exited with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			s.t.Errorf("server did not stop")
 		}
-	case <-time.After(30 * time.Second):
-		s.t.Errorf("server did not stop")
-	}
+	})
 }
 
 // cli runs a julo command against the server's data dir and returns stdout.

@@ -16,26 +16,34 @@ const (
 	EN
 )
 
-// FromAcceptLanguage picks the language from an Accept-Language header: English
-// when the caller's most preferred language is English, Indonesian otherwise.
+// FromAcceptLanguage picks the language from an Accept-Language header: the
+// supported language (English or Indonesian) the caller ranks highest;
+// Indonesian when the header names neither.
 func FromAcceptLanguage(h string) Lang {
-	best, bestQ := "", -1.0
+	best, bestQ := ID, 0.0
 	for _, part := range strings.Split(h, ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
 		q := 1.0
 		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
 			if _, err := fmt.Sscanf(v, "%g", &q); err != nil {
 				q = 0
 			}
 		}
-		if tag != "" && q > bestQ {
-			best, bestQ = strings.ToLower(tag), q
+		var l Lang
+		switch {
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			l = EN
+		case tag == "id" || strings.HasPrefix(tag, "id-"):
+			l = ID
+		default:
+			continue
+		}
+		if q > bestQ {
+			best, bestQ = l, q
 		}
 	}
-	if best == "en" || strings.HasPrefix(best, "en-") {
-		return EN
-	}
-	return ID
+	return best
 }
 
 // Msg identifies a message of the catalogue.

@@ -1,0 +1,53 @@
+package i18n
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestEveryMessageHasBothLanguagesWithMatchingVerbs(t *testing.T) {
+	verbs := regexp.MustCompile(`%[-+# 0]*[0-9]*[vdsqxfg]`)
+	for m, e := range catalogue {
+		if strings.TrimSpace(e.id) == "" || strings.TrimSpace(e.en) == "" {
+			t.Errorf("%s: a language is empty", m)
+		}
+		if a, b := verbs.FindAllString(e.id, -1), verbs.FindAllString(e.en, -1); strings.Join(a, ",") != strings.Join(b, ",") {
+			t.Errorf("%s: verbs %v (id) vs %v (en)", m, a, b)
+		}
+	}
+}
+
+// Every Msg constant declared in catalogue.go has an entry.
+func TestEveryDeclaredMessageIsInTheCatalogue(t *testing.T) {
+	src, err := os.ReadFile("catalogue.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	decl := regexp.MustCompile(`(?m)^\s+\w+\s+Msg = "(\w+)"`)
+	n := 0
+	for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+		n++
+		if !Has(Msg(m[1])) {
+			t.Errorf("message %q is declared but has no text", m[1])
+		}
+	}
+	if n < 20 {
+		t.Fatalf("found only %d declarations", n)
+	}
+}
+
+func TestLanguageNegotiation(t *testing.T) {
+	for h, want := range map[string]Lang{
+		"": ID, "en": EN, "en-US": EN, "EN": EN, "id": ID, "id-ID,en;q=0.8": ID,
+		"en;q=0.5,id;q=0.9": ID, "fr,en;q=0.9": EN, "en-GB,en;q=0.9": EN, "garbage;;": ID,
+	} {
+		if got := FromAcceptLanguage(h); got != want {
+			t.Errorf("%q: got %v, want %v", h, got, want)
+		}
+	}
+	if T(EN, PINStrong) != "Strong password" || T(ID, PINStrong) != "PIN kuat" {
+		t.Fatal("PIN strength message")
+	}
+}
