@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,6 +38,7 @@ type testServer struct {
 	Data    string
 	Clock   *testClock
 	env     map[string]string
+	dbURL   string // empty: SQLite in Data
 	logs    *logBuffer
 	cancel  context.CancelFunc
 	done    chan error
@@ -91,13 +91,16 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 	for _, o := range opts {
 		o(s)
 	}
+	if s.dbURL == "" {
+		s.dbURL = testDatabaseURL(t)
+	}
 	if s.Partner == "" {
 		s.Partner = "acme"
 		s.Secret = s.createPartner("acme")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", s.Data}, extraArgs...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", s.Data, "--database-url", s.dbURL}, extraArgs...)
 	go func() { s.done <- runWith(ctx, args, s.getenv, io.Discard, s.logs, hooks{now: s.Clock.Now}) }()
 	deadline := time.After(30 * time.Second)
 	for s.URL == "" {
@@ -138,7 +141,7 @@ func (s *testServer) stop() {
 // cli runs a julo command against the server's data dir and returns stdout.
 func (s *testServer) cli(args ...string) (string, error) {
 	var out, errOut bytes.Buffer
-	err := runWith(context.Background(), append(args, "--data", s.Data), s.getenv, &out, &errOut, hooks{now: s.Clock.Now})
+	err := runWith(context.Background(), append(args, "--data", s.Data, "--database-url", s.dbURL), s.getenv, &out, &errOut, hooks{now: s.Clock.Now})
 	if err != nil {
 		return out.String(), fmt.Errorf("%v: %s", err, errOut.String())
 	}
@@ -285,14 +288,10 @@ func (r response) decodeData(t *testing.T, v any) {
 }
 
 // count returns the number of rows in table, read straight from the
-// database file (so "nothing left behind" is checked on what is stored).
+// database (so "nothing left behind" is checked on what is stored).
 func (s *testServer) count(table string) int {
 	s.t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.Data, "julo.db")+"?mode=ro")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer db.Close()
+	db := s.sqlDB()
 	var n int
 	if err := db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
 		s.t.Fatal(err)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -48,11 +47,7 @@ func TestServerKeyRotationLocksNobodyOut(t *testing.T) {
 		"username": "3203020202930001", "pin": "482915", "email": "siti@test.com", "latitude": -6.2, "longitude": 106.8,
 	}}).expect(t, 201)
 
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.Data, "julo.db")+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := s2.sqlDB()
 	keyOf := func(q string, arg string) string {
 		var k string
 		if err := db.QueryRow(q, arg).Scan(&k); err != nil {
