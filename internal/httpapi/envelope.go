@@ -88,7 +88,11 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var data any
 	if e.Title != nil && e.Message != nil {
-		data = map[string]string{"title": render(lang, *e.Title), "message": render(lang, *e.Message)}
+		// Display texts for the customer: no field prefix.
+		data = map[string]string{
+			"title":   i18n.T(lang, e.Title.Msg, e.Title.Args...),
+			"message": i18n.T(lang, e.Message.Msg, e.Message.Args...),
+		}
 	}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(e.RetryAfter.Seconds()))))
