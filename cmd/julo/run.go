@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/blob"
 	"github.com/julo-partnership/julo/internal/httpapi"
 	"github.com/julo-partnership/julo/internal/keyring"
 	"github.com/julo-partnership/julo/internal/onboarding"
@@ -86,9 +88,14 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 		db.Close()
 		return nil, nil, err
 	}
+	blobs, err := blob.NewDir(filepath.Join(c.data, "files"))
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("opening the file store: %w", err)
+	}
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
-	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Config: cfg, Now: h.now})
+	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: blobs, Config: cfg, Now: h.now})
 	return svc, db, nil
 }
 

@@ -90,6 +90,9 @@ type Store interface {
 	RevokePartnerSecrets(ctx context.Context, username string, at time.Time) (int, error)
 
 	Register(ctx context.Context, r Registration) (Application, error)
+	// ApplicationByXID returns the application with its customer's NIK and
+	// email, or ENOTFOUND.
+	ApplicationByXID(ctx context.Context, xid int64) (Application, error)
 	Registered(ctx context.Context, nik, email string) (nikTaken, emailTaken bool, err error)
 	// UpdatePreregGuard runs fn on the guard of key (zero if absent) and stores
 	// the result, atomically with respect to other instances.
@@ -97,6 +100,8 @@ type Store interface {
 	PreregGuard(ctx context.Context, key string) (PreregGuard, error)
 
 	Ping(ctx context.Context) error
+
+	ImageStore
 }
 
 // Config holds the tunable rules.
@@ -125,6 +130,8 @@ type Deps struct {
 	Store  Store
 	Area   *refdata.Area
 	Keys   Keys
+	Blobs  Blobs
+	SMS    SMSSender
 	Config Config
 	Now    func() time.Time
 	Rand   io.Reader
@@ -135,6 +142,8 @@ type Service struct {
 	store  Store
 	area   *refdata.Area
 	keys   Keys
+	blobs  Blobs
+	sms    SMSSender
 	cfg    Config
 	now    func() time.Time
 	rand   io.Reader
@@ -143,7 +152,7 @@ type Service struct {
 
 // New returns a Service.
 func New(d Deps) *Service {
-	s := &Service{store: d.Store, area: d.Area, keys: d.Keys, cfg: d.Config, now: d.Now, rand: d.Rand}
+	s := &Service{store: d.Store, area: d.Area, keys: d.Keys, blobs: d.Blobs, sms: d.SMS, cfg: d.Config, now: d.Now, rand: d.Rand}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -85,3 +85,17 @@ func scanGuard(row *sql.Row) (onboarding.PreregGuard, error) {
 	}
 	return g, nil
 }
+
+// ApplicationByXID returns an application with its customer's NIK and email.
+func (db *DB) ApplicationByXID(ctx context.Context, xid int64) (onboarding.Application, error) {
+	var a onboarding.Application
+	var created int64
+	err := db.r.QueryRowContext(ctx, `SELECT a.id, a.xid, a.partner_id, a.customer_id, a.status, a.created_at, c.nik, c.email
+		FROM applications a JOIN customers c ON c.id = a.customer_id WHERE a.xid = $1`, xid).
+		Scan(&a.ID, &a.XID, &a.PartnerID, &a.CustomerID, &a.Status, &created, &a.NIK, &a.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, notFound("application")
+	}
+	a.CreatedAt = fromMS(created)
+	return a, err
+}

@@ -1,0 +1,110 @@
+// Package blob stores files (images) behind one interface: on local disk by
+// default, in S3-compatible storage in production.
+package blob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Dir stores each blob as a file under a root directory. Writes go to a temp
+// file that is synced and renamed into place, and the directory is synced, so
+// a blob is complete and durable once Put returns, or absent.
+type Dir struct {
+	root string
+}
+
+// NewDir returns a store rooted at dir, creating it.
+func NewDir(dir string) (*Dir, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return &Dir{root: dir}, nil
+}
+
+// path maps a key ("images/123/abc.jpg") to a file, refusing keys that could
+// leave the root.
+func (d *Dir) path(key string) (string, error) {
+	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") || !fs.ValidPath(key) {
+		return "", fmt.Errorf("blob key %q is not a clean relative path", key)
+	}
+	return filepath.Join(d.root, filepath.FromSlash(key)), nil
+}
+
+// Put writes the blob; size is the number of bytes r must yield.
+func (d *Dir) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (err error) {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".put-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	n, err := io.Copy(f, r)
+	if err != nil {
+		return err
+	}
+	if n != size {
+		return fmt.Errorf("blob %s: wrote %d bytes, expected %d", key, n, size)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), p); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// Get opens the blob; a missing key gives an error wrapping fs.ErrNotExist.
+func (d *Dir) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", fs.ErrNotExist, err)
+	}
+	return os.Open(p)
+}
+
+// Delete removes the blob; deleting a missing blob is not an error.
+func (d *Dir) Delete(ctx context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}

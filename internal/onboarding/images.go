@@ -1,0 +1,37 @@
+package onboarding
+
+import (
+	"context"
+	"time"
+)
+
+// ImageTypes are the thirteen image types of the partner documentation.
+var ImageTypes = []string{
+	"ktp_self", "crop_selfie", "selfie", "bank_statement", "paystub", "ktp_privy",
+	"drivers_license_privy", "just_selfie_privy", "foto_kartu_keluraga_privy",
+	"e_ktp_privy", "selfie_privy", "passport_privy", "passport_selfie_privy",
+}
+
+// Image is one uploaded image of an application.
+type Image struct {
+	ID            int64
+	ApplicationID int64
+	Type          string
+	BlobKey       string
+	ContentType   string
+	Size          int64
+	SHA256        string
+	Width, Height int
+	CreatedAt     time.Time
+}
+
+// ImageStore is the storage of images.
+type ImageStore interface {
+	// AddImage records img as the current image of its type, superseding the
+	// previous one (kept as history), in one transaction.
+	AddImage(ctx context.Context, img Image) (Image, error)
+	// CurrentImages lists the current image of each type, oldest first.
+	CurrentImages(ctx context.Context, applicationID int64) ([]Image, error)
+	// Image returns one image (current or superseded) of the application, or ENOTFOUND.
+	Image(ctx context.Context, applicationID, imageID int64) (Image, error)
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/julo-partnership/julo/internal/onboarding"
+)
+
+const imageColumns = `id, application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at`
+
+// AddImage supersedes the current image of img's type and records img, in
+// one transaction.
+func (db *DB) AddImage(ctx context.Context, img onboarding.Image) (onboarding.Image, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE images SET superseded_at = $1
+			WHERE application_id = $2 AND image_type = $3 AND superseded_at IS NULL`,
+			ms(img.CreatedAt), img.ApplicationID, img.Type); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO images
+			(application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			img.ApplicationID, img.Type, img.BlobKey, img.ContentType, img.Size, img.SHA256, img.Width, img.Height,
+			ms(img.CreatedAt)).Scan(&img.ID)
+	})
+	return img, db.conflict(err)
+}
+
+// CurrentImages lists the current image of each type, oldest first.
+func (db *DB) CurrentImages(ctx context.Context, applicationID int64) ([]onboarding.Image, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+imageColumns+` FROM images
+		WHERE application_id = $1 AND superseded_at IS NULL ORDER BY created_at, id`, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []onboarding.Image{}
+	for rows.Next() {
+		img, err := scanImage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, img)
+	}
+	return out, rows.Err()
+}
+
+// Image returns one image of the application, current or superseded.
+func (db *DB) Image(ctx context.Context, applicationID, imageID int64) (onboarding.Image, error) {
+	img, err := scanImage(db.r.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images
+		WHERE application_id = $1 AND id = $2`, applicationID, imageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return img, notFound("image")
+	}
+	return img, err
+}
+
+type scanner interface{ Scan(...any) error }
+
+func scanImage(r scanner) (onboarding.Image, error) {
+	var img onboarding.Image
+	var created int64
+	err := r.Scan(&img.ID, &img.ApplicationID, &img.Type, &img.BlobKey, &img.ContentType, &img.Size, &img.SHA256,
+		&img.Width, &img.Height, &created)
+	img.CreatedAt = fromMS(created)
+	return img, err
+}
