@@ -17,6 +17,7 @@ type config struct {
 	databaseURL string
 	env         string
 	maxBody     int64
+	maxUpload   int64
 	blocked     string
 	shutdown    time.Duration
 }
@@ -40,6 +41,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	fs.StringVar(&c.addr, "addr", env("JULO_ADDR", "127.0.0.1:8080"), "listen address of the partner API (JULO_ADDR)")
 	maxBody, _ := strconv.ParseInt(env("JULO_MAX_BODY_BYTES", "1048576"), 10, 64)
 	fs.Int64Var(&c.maxBody, "max-body-bytes", maxBody, "largest accepted request body, uploads excepted (JULO_MAX_BODY_BYTES)")
+	maxUpload, _ := strconv.ParseInt(env("JULO_MAX_UPLOAD_BYTES", "10485760"), 10, 64)
+	fs.Int64Var(&c.maxUpload, "max-upload-bytes", maxUpload, "largest accepted image upload (JULO_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.blocked, "blocked-email-domains", env("JULO_BLOCKED_EMAIL_DOMAINS", "yahoo.,ymail.,rocketmail.,hotmail."),
 		"comma-separated email domain prefixes refused at registration; empty refuses none (JULO_BLOCKED_EMAIL_DOMAINS)")
 	shutdown, _ := time.ParseDuration(env("JULO_SHUTDOWN_TIMEOUT", "30s"))
@@ -50,8 +53,8 @@ func (c config) validate() error {
 	if c.env != "sandbox" && c.env != "production" {
 		return fmt.Errorf("--env %q: use sandbox or production", c.env)
 	}
-	if c.maxBody < 0 {
-		return fmt.Errorf("--max-body-bytes must be positive")
+	if c.maxBody < 0 || c.maxUpload < 0 {
+		return fmt.Errorf("--max-body-bytes and --max-upload-bytes must be positive")
 	}
 	return nil
 }

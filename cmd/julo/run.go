@@ -120,7 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	defer db.Close()
 
-	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody})
+	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,

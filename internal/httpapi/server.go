@@ -22,6 +22,8 @@ import (
 type Config struct {
 	// MaxBodyBytes bounds every request body (uploads have their own bound).
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds an image upload request (default 10 MiB).
+	MaxUploadBytes int64
 }
 
 // Server is the partner API handler.
@@ -36,6 +38,9 @@ type Server struct {
 func New(svc *onboarding.Service, log *slog.Logger, cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 10 << 20
 	}
 	s := &Server{svc: svc, log: log, cfg: cfg, mux: http.NewServeMux()}
 	s.routes()

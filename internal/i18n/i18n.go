@@ -80,3 +80,14 @@ func All() []Msg {
 }
 
 type entry struct{ id, en string }
+
+// register adds a feature's messages to the catalogue (at init time only);
+// each feature keeps its messages in its own catalogue_*.go file.
+func register(m map[Msg]entry) {
+	for k, v := range m {
+		if _, dup := catalogue[k]; dup {
+			panic("i18n: message " + string(k) + " registered twice")
+		}
+		catalogue[k] = v
+	}
+}
