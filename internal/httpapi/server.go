@@ -48,10 +48,36 @@ func New(svc *onboarding.Service, log *slog.Logger, cfg Config) *Server {
 }
 
 // handle registers h for pattern ("METHOD /path") and for the same path with a
-// trailing slash (errata 1: both forms work, without a redirect).
+// trailing slash (errata 1: both forms work, without a redirect), with the
+// request body bounded by MaxBodyBytes.
 func (s *Server) handle(pattern string, h http.Handler) {
+	s.handleLimited(pattern, s.cfg.MaxBodyBytes, h)
+}
+
+// handleUpload is handle for routes that take a file, bounded by MaxUploadBytes.
+func (s *Server) handleUpload(pattern string, h http.Handler) {
+	s.handleLimited(pattern, s.cfg.MaxUploadBytes, h)
+}
+
+func (s *Server) handleLimited(pattern string, limit int64, h http.Handler) {
+	h = limitBody(limit, h)
 	s.mux.Handle(pattern, h)
 	s.mux.Handle(pattern+"/{$}", h)
+}
+
+// limitBody refuses a body over limit: at once when Content-Length says so
+// (before reading any of it), otherwise when reading passes the limit.
+func limitBody(limit int64, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			// Do not read the rest of a body we refuse.
+			w.Header().Set("Connection", "close")
+			failStatus(w, r, http.StatusRequestEntityTooLarge, i18n.BodyTooLarge, limit)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // reqInfo is what the access log needs to know about a request; handlers
@@ -84,7 +110,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Request-Id", info.id)
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, info))
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	// Routes bound the body (see handle); unmatched requests never read it.
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if p := recover(); p != nil {
