@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 )
 
@@ -13,9 +14,48 @@ type dialect struct {
 	// forUpdate is appended to a SELECT that a transaction will update
 	// (SQLite's BEGIN IMMEDIATE already excludes other writers).
 	forUpdate string
+	// migrationLock, run first in each migration transaction, makes
+	// processes that migrate at the same time take turns (empty: the
+	// transaction itself excludes other writers).
+	migrationLock string
 	// uniqueViolation reports whether err is a uniqueness violation, and of
-	// which field.
+	// which field ("" for an index missing from uniqueIndexes).
 	uniqueViolation func(error) (string, bool)
+}
+
+// uniqueIndex is a unique index (or UNIQUE constraint) that the rules rely on.
+type uniqueIndex struct {
+	// name is the index name in the migrations; PostgreSQL reports it as
+	// the violated constraint. A UNIQUE column constraint is named by
+	// PostgreSQL TABLE_COLUMN_key.
+	name string
+	// on is how SQLite reports the violation: "table.column", or
+	// "table.a, table.b" for an index on several columns.
+	on string
+	// field is the domain field named in the ECONFLICT.
+	field string
+}
+
+// uniqueIndexes maps every unique index to the field it guards, for both
+// dialects. A migration that adds a unique index adds one line here;
+// TestEveryUniqueIndexNamesAField fails until it does.
+var uniqueIndexes = []uniqueIndex{
+	{name: "partners_username_key", on: "partners.username", field: "username"},
+	{name: "customers_nik", on: "customers.nik", field: "nik"},
+	{name: "customers_email", on: "customers.email", field: "email"},
+	{name: "applications_xid", on: "applications.xid", field: "application_xid"},
+	{name: "images_current", on: "images.application_id, images.image_type", field: "image_type"},
+}
+
+// uniqueField returns the field of the index whose name (or, on SQLite,
+// columns) is key, and "" when there is none.
+func uniqueField(key func(uniqueIndex) string, v string) string {
+	for _, ix := range uniqueIndexes {
+		if key(ix) == v {
+			return ix.field
+		}
+	}
+	return ""
 }
 
 var sqliteDialect = dialect{
@@ -27,22 +67,32 @@ var sqliteDialect = dialect{
 			return "", false
 		}
 		// "constraint failed: UNIQUE constraint failed: customers.nik (2067)"
+		// or, for an index on two columns, "... failed: t.a, t.b (2067)".
 		msg := e.Error()
 		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
 			msg = msg[i+len("failed: "):]
 		}
-		msg, _, _ = strings.Cut(msg, " ")
-		msg, _, _ = strings.Cut(msg, ",")
-		_, col, _ := strings.Cut(msg, ".")
-		return uniqueFields[col], true
+		if i := strings.LastIndex(msg, " ("); i >= 0 {
+			msg = msg[:i]
+		}
+		return uniqueField(func(ix uniqueIndex) string { return ix.on }, msg), true
 	},
 }
 
-// uniqueFields names, for each uniquely indexed column, the domain field it
-// guards.
-var uniqueFields = map[string]string{
-	"nik":      "nik",
-	"email":    "email",
-	"xid":      "application_xid",
-	"username": "username",
+var postgresDialect = dialect{
+	name: "postgres",
+	// Under READ COMMITTED a plain SELECT does not stop another transaction
+	// from updating the row between our read and our write.
+	forUpdate: " FOR UPDATE",
+	// A transaction-scoped advisory lock is released by COMMIT or ROLLBACK,
+	// so a failed migration cannot leave it held on a pooled connection.
+	// The key is arbitrary but fixed: every julo process must use the same.
+	migrationLock: `SELECT pg_advisory_xact_lock(7040253099)`,
+	uniqueViolation: func(err error) (string, bool) {
+		var e *pgconn.PgError
+		if !errors.As(err, &e) || e.Code != "23505" { // unique_violation
+			return "", false
+		}
+		return uniqueField(func(ix uniqueIndex) string { return ix.name }, e.ConstraintName), true
+	},
 }

@@ -53,22 +53,30 @@ func loadMigrations(dialect string) ([]migration, error) {
 
 // Migrate applies pending migrations, each in its own transaction together
 // with its row in schema_migrations, so a crash leaves the schema at a
-// version boundary. Several processes may call it at once: the write lock
-// (SQLite) serialises them and each re-reads the applied versions inside its
-// transaction. It refuses a database newer than this program.
+// version boundary. Several processes may call it at once: each transaction
+// first excludes the others (SQLite's write lock, PostgreSQL's advisory
+// lock) and then re-reads the applied versions, so each migration is applied
+// once. It refuses a database newer than this program.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	all, err := loadMigrations(db.dialect.name)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_at BIGINT  NOT NULL)`); err != nil {
+	// Under the lock too: on PostgreSQL two concurrent CREATE TABLE IF NOT
+	// EXISTS can both find no table and one then fails on the catalog's
+	// unique index.
+	err = db.migrationTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT    NOT NULL,
+			applied_at BIGINT  NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return 0, fmt.Errorf("creating schema_migrations: %w", err)
 	}
 	for _, m := range all {
-		err := db.tx(ctx, func(tx *sql.Tx) error {
+		err := db.migrationTx(ctx, func(tx *sql.Tx) error {
 			var current int
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 				return err
@@ -94,6 +102,19 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		}
 	}
 	return applied, nil
+}
+
+// migrationTx runs fn in a write transaction that first takes the dialect's
+// migration lock, held until the transaction ends.
+func (db *DB) migrationTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect.migrationLock != "" {
+			if _, err := tx.ExecContext(ctx, db.dialect.migrationLock); err != nil {
+				return fmt.Errorf("taking the migration lock: %w", err)
+			}
+		}
+		return fn(tx)
+	})
 }
 
 // SchemaVersion returns the newest applied migration and the newest this

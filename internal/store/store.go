@@ -1,8 +1,8 @@
-// Package store implements the domain's storage on database/sql: SQLite (pure
-// Go, the embedded default) today, with SQL written to be portable ($N
-// placeholders, RETURNING, no SQLite-only functions) so that PostgreSQL runs
-// the same statements. Dialect differences live in dialect.go and the
-// migrations folders.
+// Package store implements the domain's storage on database/sql, on SQLite
+// (pure Go, the embedded default) and on PostgreSQL (pgx). The SQL is written
+// once, portably ($N placeholders, RETURNING, ON CONFLICT, no functions of
+// one database only); what differs lives in dialect.go and in the
+// migrations/<dialect> folders, which keep the same numbers and names.
 package store
 
 import (
@@ -19,15 +19,18 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// DB is the store. Writes go through w, reads through r (for SQLite a pool of
-// read-only connections beside the single writer).
+// DB is the store. Writes go through w, reads through r: for SQLite a pool of
+// read-only connections beside the single writer, for PostgreSQL one pool
+// (w == r).
 type DB struct {
 	w, r    *sql.DB
 	dialect dialect
 }
 
-// Open opens the database named by url: empty for SQLite in dataDir/julo.db.
-// It does not migrate; call Migrate.
+// Open opens the database named by url: empty for SQLite in dataDir/julo.db,
+// sqlite:PATH for another SQLite file, postgres:// or postgresql:// for
+// PostgreSQL. It does not migrate; call Migrate. Its errors never show the
+// URL's password.
 func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	switch {
 	case url == "" || strings.HasPrefix(url, "sqlite:") || strings.HasPrefix(url, "file:"):
@@ -40,7 +43,7 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		}
 		return openSQLite(ctx, path)
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
-		return nil, errors.New("PostgreSQL is not supported by this build yet; leave --database-url empty for SQLite")
+		return openPostgres(ctx, url)
 	default:
 		return nil, fmt.Errorf("database url %q: use an empty value (SQLite in the data dir), sqlite:PATH or postgres://", redactURL(url))
 	}
@@ -75,7 +78,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 // Close closes the connections.
-func (db *DB) Close() error { return errors.Join(db.r.Close(), db.w.Close()) }
+func (db *DB) Close() error {
+	if db.r == db.w {
+		return db.w.Close()
+	}
+	return errors.Join(db.r.Close(), db.w.Close())
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
@@ -115,13 +123,37 @@ func (db *DB) conflict(err error) error {
 	return err
 }
 
+// redactURL returns u with the password of its user info and of its
+// password= and sslpassword= parameters replaced, for error messages.
 func redactURL(u string) string {
-	if i := strings.Index(u, "@"); i >= 0 {
-		if j := strings.Index(u, "://"); j >= 0 && j < i {
-			return u[:j+3] + "REDACTED" + u[i:]
-		}
+	for _, secret := range urlSecrets(u) {
+		u = strings.ReplaceAll(u, secret, "REDACTED")
 	}
 	return u
+}
+
+// urlSecrets returns the passwords written in u, parsed leniently so that a
+// malformed URL (the one an error is about) is covered too.
+func urlSecrets(u string) []string {
+	var out []string
+	rest := u
+	if _, after, ok := strings.Cut(rest, "://"); ok {
+		rest = after
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
+			out = append(out, pw)
+		}
+	}
+	if _, query, ok := strings.Cut(u, "?"); ok {
+		for _, kv := range strings.FieldsFunc(query, func(r rune) bool { return r == '&' || r == ';' }) {
+			k, v, _ := strings.Cut(kv, "=")
+			if k = strings.ToLower(k); (k == "password" || k == "sslpassword") && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 var _ onboarding.Store = (*DB)(nil)
