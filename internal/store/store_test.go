@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,19 +17,53 @@ import (
 
 var at = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
-// openTest opens a migrated store on a fresh SQLite file.
-func openTest(t *testing.T) (*DB, string) {
+// testDB is a fresh, empty database of one dialect: PostgreSQL when url is
+// set, SQLite in dir otherwise.
+type testDB struct {
+	url, dir string
+}
+
+// eachDatabase runs fn as a subtest on a fresh SQLite file and on a fresh
+// PostgreSQL database (skipped when JULO_TEST_DATABASE_URL is not set), in
+// parallel: every run has a database of its own.
+func eachDatabase(t *testing.T, fn func(t *testing.T, d testDB)) {
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, testDB{dir: t.TempDir()})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, testDB{url: freshPostgres(t), dir: t.TempDir()})
+	})
+}
+
+func (d testDB) dialect() string {
+	if d.url == "" {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+// open opens a new handle on the database, closed when the test ends.
+func (d testDB) open(t *testing.T) *DB {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := Open(context.Background(), "", dir)
+	db, err := Open(context.Background(), d.url, d.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// migrated opens a handle and migrates the database.
+func (d testDB) migrated(t *testing.T) *DB {
+	t.Helper()
+	db := d.open(t)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return db, dir
+	return db
 }
 
 func code(err error) onboarding.Code { return onboarding.ErrorCode(err) }
@@ -40,7 +78,8 @@ func conflictField(t *testing.T, err error) string {
 }
 
 func TestSQLiteRunsInWALWithFullSync(t *testing.T) {
-	db, _ := openTest(t)
+	t.Parallel()
+	db := testDB{dir: t.TempDir()}.migrated(t)
 	var mode string
 	var sync int
 	db.w.QueryRow(`PRAGMA journal_mode`).Scan(&mode)
@@ -53,17 +92,24 @@ func TestSQLiteRunsInWALWithFullSync(t *testing.T) {
 	}
 }
 
+// Instances of the server that start together on one database each run
+// Migrate: every migration must be applied exactly once, and none may fail.
 func TestMigrateIsIdempotentAndSafeToRunConcurrently(t *testing.T) {
-	dir := t.TempDir()
+	eachDatabase(t, testMigrateConcurrently)
+}
+
+func testMigrateConcurrently(t *testing.T, d testDB) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
-	applied := make([]int, 4)
-	errs := make([]error, 4)
+	applied := make([]int, 6)
+	errs := make([]error, len(applied))
+	start := make(chan struct{})
 	for i := range applied {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			db, err := Open(ctx, "", dir)
+			<-start
+			db, err := Open(ctx, d.url, d.dir)
 			if err != nil {
 				errs[i] = err
 				return
@@ -72,6 +118,7 @@ func TestMigrateIsIdempotentAndSafeToRunConcurrently(t *testing.T) {
 			applied[i], errs[i] = db.Migrate(ctx)
 		}(i)
 	}
+	close(start)
 	wg.Wait()
 	total := 0
 	for i := range applied {
@@ -80,12 +127,15 @@ func TestMigrateIsIdempotentAndSafeToRunConcurrently(t *testing.T) {
 		}
 		total += applied[i]
 	}
-	want, _ := loadMigrations("sqlite")
+	want, _ := loadMigrations(d.dialect())
 	if total != len(want) {
 		t.Fatalf("applied %d migrations in all, want each of %d once", total, len(want))
 	}
-	db, _ := Open(ctx, "", dir)
-	defer db.Close()
+	db := d.open(t)
+	var rows int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != len(want) {
+		t.Fatalf("%d rows in schema_migrations (%v), want %d", rows, err, len(want))
+	}
 	if n, err := db.Migrate(ctx); n != 0 || err != nil {
 		t.Fatalf("second migrate applied %d, %v", n, err)
 	}
@@ -95,16 +145,45 @@ func TestMigrateIsIdempotentAndSafeToRunConcurrently(t *testing.T) {
 	}
 }
 
-func TestMigrateRefusesADatabaseNewerThanTheProgram(t *testing.T) {
-	db, _ := openTest(t)
-	db.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`)
-	if _, err := db.Migrate(context.Background()); err == nil {
-		t.Fatal("migrated a database from the future")
+// The dialects' migrations keep the same numbers and names, so that a
+// schema version means the same tables on either database.
+func TestMigrationsOfBothDialectsAreInStep(t *testing.T) {
+	t.Parallel()
+	sqlite, err := loadMigrations("sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	postgres, err := loadMigrations("postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(ms []migration) (out []string) {
+		for _, m := range ms {
+			out = append(out, fmt.Sprintf("%04d_%s", m.version, m.name))
+		}
+		return out
+	}
+	if a, b := names(sqlite), names(postgres); !slices.Equal(a, b) {
+		t.Fatalf("migrations differ: sqlite %q, postgres %q", a, b)
 	}
 }
 
-func TestPartnersAndSecretRotation(t *testing.T) {
-	db, _ := openTest(t)
+func TestMigrateRefusesADatabaseNewerThanTheProgram(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDB) {
+		db := d.migrated(t)
+		if _, err := db.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(context.Background()); err == nil || !strings.Contains(err.Error(), "run a newer julo") {
+			t.Fatalf("migrated a database from the future: %v", err)
+		}
+	})
+}
+
+func TestPartnersAndSecretRotation(t *testing.T) { eachDatabase(t, testPartnersAndSecretRotation) }
+
+func testPartnersAndSecretRotation(t *testing.T, d testDB) {
+	db := d.migrated(t)
 	ctx := context.Background()
 	p, err := db.CreatePartner(ctx, "acme", onboarding.PartnerSecret{KeyID: "k1", Hash: "h1"}, at)
 	if err != nil || p.ID == 0 {
@@ -163,7 +242,11 @@ func registration(partner int64, nik, email string, xid int64) onboarding.Regist
 }
 
 func TestRegisterIsAllOrNothingAndUniquenessIsEnforced(t *testing.T) {
-	db, dir := openTest(t)
+	eachDatabase(t, testRegisterIsAllOrNothingAndUniquenessIsEnforced)
+}
+
+func testRegisterIsAllOrNothingAndUniquenessIsEnforced(t *testing.T, d testDB) {
+	db := d.migrated(t)
 	ctx := context.Background()
 	p, _ := db.CreatePartner(ctx, "acme", onboarding.PartnerSecret{KeyID: "k1", Hash: "h"}, at)
 	app, err := db.Register(ctx, registration(p.ID, "3203020101930001", "a@test.com", 1234567890))
@@ -195,20 +278,20 @@ func TestRegisterIsAllOrNothingAndUniquenessIsEnforced(t *testing.T) {
 	if !nikTaken || emailTaken || err != nil {
 		t.Fatal(nikTaken, emailTaken, err)
 	}
-	// Committed means on disk: a fresh handle on the file sees the row.
+	// Committed means durable: a fresh handle on the database sees the row.
 	db.Close()
-	db2, err := Open(ctx, "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db2.Close()
+	db2 := d.open(t)
 	if nik, _, _ := db2.Registered(ctx, "3203020101930001", ""); !nik {
 		t.Fatal("registration not found after reopening")
 	}
 }
 
 func TestConcurrentRegistrationsOfOneNIKLetExactlyOneWin(t *testing.T) {
-	db, _ := openTest(t)
+	eachDatabase(t, testConcurrentRegistrationsOfOneNIKLetExactlyOneWin)
+}
+
+func testConcurrentRegistrationsOfOneNIKLetExactlyOneWin(t *testing.T, d testDB) {
+	db := d.migrated(t)
 	ctx := context.Background()
 	p, _ := db.CreatePartner(ctx, "acme", onboarding.PartnerSecret{KeyID: "k1", Hash: "h"}, at)
 	var wg sync.WaitGroup
@@ -234,8 +317,10 @@ func TestConcurrentRegistrationsOfOneNIKLetExactlyOneWin(t *testing.T) {
 	}
 }
 
-func TestPreregGuardUpdatesAreAtomic(t *testing.T) {
-	db, _ := openTest(t)
+func TestPreregGuardUpdatesAreAtomic(t *testing.T) { eachDatabase(t, testPreregGuardUpdatesAreAtomic) }
+
+func testPreregGuardUpdatesAreAtomic(t *testing.T, d testDB) {
+	db := d.migrated(t)
 	ctx := context.Background()
 	if g, err := db.PreregGuard(ctx, "k"); err != nil || g != (onboarding.PreregGuard{}) {
 		t.Fatalf("absent guard: %+v %v", g, err)
@@ -268,13 +353,104 @@ func TestPreregGuardUpdatesAreAtomic(t *testing.T) {
 }
 
 func TestOpenRefusesUnknownURLsWithoutShowingPasswords(t *testing.T) {
-	for _, u := range []string{"mysql://user:hunter2@h/db", "postgres://user:hunter2@127.0.0.1/db"} {
+	t.Parallel()
+	for _, u := range []string{
+		"mysql://user:hunter2@h/db",
+		"postgres://user:hunter2@127.0.0.1:1/db?sslmode=disable", // nothing listens on port 1
+		"postgresql://user@127.0.0.1:1/db?sslmode=disable&password=hunter2",
+		"postgres://user:hunter2@127.0.0.1:notaport/db",
+		"postgres://user:hunter2@127.0.0.1/db?pool_max_conns=many",
+		"postgres://user:hunter%32@127.0.0.1:1/db?sslmode=disable",
+	} {
 		_, err := Open(context.Background(), u, t.TempDir())
 		if err == nil {
 			t.Fatalf("%s opened", u)
 		}
-		if strings.Contains(err.Error(), "hunter2") {
+		if strings.Contains(err.Error(), "hunter") {
 			t.Fatalf("error shows the password: %v", err)
 		}
 	}
+}
+
+func TestPostgresAuthFailureDoesNotShowThePassword(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse(freshPostgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), "hunter2-wrong")
+	db, err := Open(context.Background(), u.String(), t.TempDir())
+	if err == nil {
+		db.Close()
+		t.Skip("the test server does not check passwords")
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error shows the password: %v", err)
+	}
+}
+
+// Every unique index of the schema must name the field it guards, so that a
+// race lost on it answers ECONFLICT with that field on both databases.
+func TestEveryUniqueIndexNamesAField(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDB) {
+		db := d.migrated(t)
+		var indexes []string // index names (PostgreSQL) or table.columns (SQLite)
+		key := func(ix uniqueIndex) string { return ix.name }
+		if d.dialect() == "postgres" {
+			indexes = strings1(t, db, `SELECT i.relname FROM pg_index x
+				JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+				JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE x.indisunique AND NOT x.indisprimary AND n.nspname = current_schema()`)
+		} else {
+			key = func(ix uniqueIndex) string { return ix.on }
+			for _, table := range strings1(t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`) {
+				rows, err := db.r.Query(`SELECT name FROM pragma_index_list($1) WHERE "unique" AND origin != 'pk'`, table)
+				if err != nil {
+					t.Fatal(err)
+				}
+				names := scanStrings(t, rows)
+				for _, ix := range names {
+					cols, err := db.r.Query(`SELECT $1 || '.' || name FROM pragma_index_info($2) ORDER BY seqno`, table, ix)
+					if err != nil {
+						t.Fatal(err)
+					}
+					indexes = append(indexes, strings.Join(scanStrings(t, cols), ", "))
+				}
+			}
+		}
+		if len(indexes) == 0 {
+			t.Fatal("found no unique index")
+		}
+		for _, ix := range indexes {
+			if uniqueField(key, ix) == "" {
+				t.Errorf("unique index %s is missing from uniqueIndexes (dialect.go)", ix)
+			}
+		}
+	})
+}
+
+func strings1(t *testing.T, db *DB, q string) []string {
+	t.Helper()
+	rows, err := db.r.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scanStrings(t, rows)
+}
+
+func scanStrings(t *testing.T, rows *sql.Rows) []string {
+	t.Helper()
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
