@@ -20,6 +20,10 @@ type config struct {
 	maxUpload   int64
 	blocked     string
 	shutdown    time.Duration
+	smsProvider string
+	smsURL      string
+	smsToken    string
+	smsTimeout  time.Duration
 }
 
 func (c config) production() bool { return c.env == "production" }
@@ -45,6 +49,12 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	fs.Int64Var(&c.maxUpload, "max-upload-bytes", maxUpload, "largest accepted image upload (JULO_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.blocked, "blocked-email-domains", env("JULO_BLOCKED_EMAIL_DOMAINS", "yahoo.,ymail.,rocketmail.,hotmail."),
 		"comma-separated email domain prefixes refused at registration; empty refuses none (JULO_BLOCKED_EMAIL_DOMAINS)")
+	fs.StringVar(&c.smsProvider, "sms-provider", env("JULO_SMS_PROVIDER", ""),
+		"SMS delivery: log (sandbox default: log and sandbox outbox) or webhook (JULO_SMS_PROVIDER)")
+	fs.StringVar(&c.smsURL, "sms-webhook-url", env("JULO_SMS_WEBHOOK_URL", ""), "URL the webhook provider POSTs to (JULO_SMS_WEBHOOK_URL)")
+	c.smsToken = getenv("JULO_SMS_WEBHOOK_TOKEN") // a secret: environment only, never a flag (flags show in ps)
+	smsTimeout, _ := time.ParseDuration(env("JULO_SMS_TIMEOUT", "10s"))
+	fs.DurationVar(&c.smsTimeout, "sms-timeout", smsTimeout, "how long a webhook send may take (JULO_SMS_TIMEOUT)")
 	shutdown, _ := time.ParseDuration(env("JULO_SHUTDOWN_TIMEOUT", "30s"))
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", shutdown, "how long in-flight requests may finish after SIGTERM (JULO_SHUTDOWN_TIMEOUT)")
 }
@@ -55,6 +65,19 @@ func (c config) validate() error {
 	}
 	if c.maxBody < 0 || c.maxUpload < 0 {
 		return fmt.Errorf("--max-body-bytes and --max-upload-bytes must be positive")
+	}
+	return nil
+}
+
+// validateServe checks the settings only serve uses.
+func (c config) validateServe() error {
+	switch {
+	case c.smsProvider == "" && c.production():
+		return fmt.Errorf("production needs an SMS provider: set JULO_SMS_PROVIDER=webhook and JULO_SMS_WEBHOOK_URL (or =log to only log messages)")
+	case c.smsProvider == "webhook" && c.smsURL == "":
+		return fmt.Errorf("--sms-provider webhook needs --sms-webhook-url (JULO_SMS_WEBHOOK_URL)")
+	case c.smsProvider != "" && c.smsProvider != "log" && c.smsProvider != "webhook":
+		return fmt.Errorf("--sms-provider %q: use log or webhook", c.smsProvider)
 	}
 	return nil
 }

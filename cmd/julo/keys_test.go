@@ -68,7 +68,7 @@ func TestServerKeyRotationLocksNobodyOut(t *testing.T) {
 func TestProductionRefusesToStartWithoutKeys(t *testing.T) {
 	var stderr strings.Builder
 	err := run(context.Background(), []string{"serve", "--env", "production", "--addr", "127.0.0.1:0", "--data", t.TempDir()},
-		func(string) string { return "" }, io.Discard, &stderr)
+		func(k string) string { return map[string]string{"JULO_SMS_PROVIDER": "log"}[k] }, io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "JULO_KEYS_FILE") {
 		t.Fatalf("got %v, want a refusal naming JULO_KEYS_FILE", err)
 	}
@@ -85,4 +85,11 @@ func TestUnknownEnvironmentAndCommandAreRefused(t *testing.T) {
 	if err := run(context.Background(), nil, noenv, io.Discard, io.Discard); err == nil {
 		t.Fatal("no command accepted")
 	}
+}
+
+// keysJSON makes a key file's JSON for a production server under test.
+func (s *testServer) keysJSON() (string, error) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"keys", "generate"}, func(string) string { return "" }, &out, io.Discard)
+	return out.String(), err
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/julo-partnership/julo/internal/keyring"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"github.com/julo-partnership/julo/internal/refdata"
+	"github.com/julo-partnership/julo/internal/sms"
 	"github.com/julo-partnership/julo/internal/store"
 )
 
@@ -71,7 +72,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 
 // openService opens the store (migrating it), loads the keys and builds the
 // domain service; callers close the store.
-func openService(ctx context.Context, c config, getenv func(string) string, h hooks, area *refdata.Area) (*onboarding.Service, *store.DB, error) {
+func openService(ctx context.Context, c config, getenv func(string) string, h hooks, area *refdata.Area, log *slog.Logger) (*onboarding.Service, *store.DB, error) {
 	if err := c.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -95,7 +96,8 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	}
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
-	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: blobs, Config: cfg, Now: h.now})
+	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: blobs, SMS: c.smsSender(db, log, h),
+		Config: cfg, Now: h.now})
 	return svc, db, nil
 }
 
@@ -114,13 +116,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return fmt.Errorf("loading area data: %w", err)
 	}
-	svc, db, err := openService(ctx, c, getenv, h, area)
+	if err := c.validateServe(); err != nil {
+		return err
+	}
+	svc, db, err := openService(ctx, c, getenv, h, area, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload})
+	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production()})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -134,7 +139,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "env", c.env, "database", dbKind(c.databaseURL), "data", c.data)
+	log.Info("listening", "addr", ln.Addr().String(), "env", c.env, "database", dbKind(c.databaseURL), "data", c.data,
+		"sms", map[bool]string{true: c.smsProvider, false: "log"}[c.smsProvider != ""])
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -150,6 +156,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// smsSender builds the configured SMS provider: webhook, or log (in the
+// sandbox with the outbox and the code shown; in production the code masked).
+func (c config) smsSender(outbox sms.Outbox, log *slog.Logger, h hooks) onboarding.SMSSender {
+	if c.smsProvider == "webhook" {
+		return &sms.Webhook{URL: c.smsURL, Token: c.smsToken, Client: &http.Client{Timeout: c.smsTimeout}}
+	}
+	l := &sms.Log{Logger: log, Now: h.now}
+	if !c.production() {
+		l.Outbox, l.RevealSecret = outbox, true
+	}
+	return l
 }
 
 func dbKind(url string) string {
@@ -202,7 +221,7 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 	if needName && len(pos) != 2 || !needName && len(pos) != 1 {
 		return fmt.Errorf("usage: julo partner %s%s", verb, map[bool]string{true: " NAME"}[needName])
 	}
-	svc, db, err := openService(ctx, c, getenv, h, nil)
+	svc, db, err := openService(ctx, c, getenv, h, nil, slog.New(slog.NewJSONHandler(stderr, nil)))
 	if err != nil {
 		return err
 	}

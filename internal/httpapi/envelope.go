@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 
@@ -27,6 +26,7 @@ var statusOf = map[onboarding.Code]int{
 	onboarding.EUNAUTHORIZED: http.StatusUnauthorized,
 	onboarding.ELOCKED:       http.StatusLocked,
 	onboarding.ETOOMANY:      http.StatusTooManyRequests,
+	onboarding.EUPSTREAM:     http.StatusBadGateway,
 	onboarding.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	onboarding.EINTERNAL:     http.StatusInternalServerError,
 }
@@ -74,12 +74,12 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var e *onboarding.Error
 	if !errors.As(err, &e) || e.Code == onboarding.EINTERNAL {
-		slog.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
+		info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
 		writeJSON(w, http.StatusInternalServerError, envelope{Errors: []string{i18n.T(lang, i18n.Internal, info.id)}})
 		return
 	}
 	if e.Err != nil {
-		slog.InfoContext(r.Context(), "request refused", "request_id", info.id, "code", string(e.Code), "cause", e.Err.Error())
+		info.log.InfoContext(r.Context(), "request refused", "request_id", info.id, "code", string(e.Code), "cause", e.Err.Error())
 	}
 	status := statusOf[e.Code]
 	msgs := make([]string, 0, len(e.Problems))

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes bounds an image upload request (default 10 MiB).
 	MaxUploadBytes int64
+	// Sandbox adds the sandbox-only routes.
+	Sandbox bool
 }
 
 // Server is the partner API handler.
@@ -85,6 +88,7 @@ func limitBody(limit int64, h http.Handler) http.Handler {
 type reqInfo struct {
 	id      string
 	partner string
+	log     *slog.Logger
 }
 
 type ctxKey struct{}
@@ -93,7 +97,7 @@ func infoFrom(ctx context.Context) *reqInfo {
 	if i, ok := ctx.Value(ctxKey{}).(*reqInfo); ok {
 		return i
 	}
-	return &reqInfo{}
+	return &reqInfo{log: slog.Default()}
 }
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -102,7 +106,7 @@ var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // bound and the envelope for the mux's own 404 and 405 answers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	info := &reqInfo{id: r.Header.Get("X-Request-Id")}
+	info := &reqInfo{id: r.Header.Get("X-Request-Id"), log: s.log}
 	if !requestIDRE.MatchString(info.id) {
 		b := make([]byte, 8)
 		rand.Read(b)
@@ -132,11 +136,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000,
 			"partner", info.partner, "bytes", sw.bytes)
 	}()
+	// ServeMux would redirect an unclean path ("//", "/./"); a redirect
+	// breaks POST clients (errata 1), so serve the clean path directly.
+	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
+		r.URL.Path, r.URL.RawPath = clean, ""
+	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.unmatched(sw, r)
 		return
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// cleanPath is path.Clean keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // unmatched answers 404 or 405 in the envelope, asking the mux which it is.

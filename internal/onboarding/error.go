@@ -18,7 +18,8 @@ const (
 	EUNAUTHORIZED Code = "unauthorized" // partner credentials wrong: 401
 	ELOCKED       Code = "locked"       // temporarily locked after failures: 423
 	ETOOMANY      Code = "too_many"     // a rate limit: 429
-	EUNAVAILABLE  Code = "unavailable"  // an outside service failed: 503
+	EUPSTREAM     Code = "upstream"     // an outside service (SMS gateway) failed: 502
+	EUNAVAILABLE  Code = "unavailable"  // we cannot serve now: 503
 	EINTERNAL     Code = "internal"     // our fault: 500
 )
 

@@ -102,6 +102,8 @@ type Store interface {
 	Ping(ctx context.Context) error
 
 	ImageStore
+	OTPStore
+	OutboxStore
 }
 
 // Config holds the tunable rules.
@@ -112,6 +114,7 @@ type Config struct {
 	PreregFailures int
 	PreregWindow   time.Duration
 	PreregLock     time.Duration
+	OTP            OTPConfig
 }
 
 // DefaultConfig is the configuration documented in the README.
@@ -121,6 +124,7 @@ func DefaultConfig() Config {
 		PreregFailures:      3,
 		PreregWindow:        time.Hour,
 		PreregLock:          3 * time.Hour,
+		OTP:                 DefaultOTPConfig(),
 	}
 }
 

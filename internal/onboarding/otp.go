@@ -1,0 +1,272 @@
+package onboarding
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+)
+
+// OTPConfig holds the limits of domain §6 (ours).
+type OTPConfig struct {
+	TTL          time.Duration // a code is valid this long
+	ResendAfter  time.Duration // no new code for an application sooner than this
+	AppSends     int           // at most this many sends per application ...
+	AppWindow    time.Duration // ... within this window
+	PhoneDaily   int           // at most this many sends per phone in 24 hours, across partners
+	MaxTries     int           // wrong tries that burn a code
+	LockAfter    int           // consecutive wrong tries (across codes) that lock OTP ...
+	LockDuration time.Duration // ... for this long
+}
+
+// DefaultOTPConfig is the configuration documented in the README.
+func DefaultOTPConfig() OTPConfig {
+	return OTPConfig{TTL: 5 * time.Minute, ResendAfter: 60 * time.Second, AppSends: 3, AppWindow: 30 * time.Minute,
+		PhoneDaily: 10, MaxTries: 5, LockAfter: 10, LockDuration: time.Hour}
+}
+
+// OTPCode is one code sent to a phone. Only Hash, an HMAC of the code, is kept.
+type OTPCode struct {
+	ID            int64
+	ApplicationID int64
+	Phone         string
+	Hash, KeyID   string
+	SentAt        time.Time
+	ExpiresAt     time.Time
+	Attempts      int
+	// Set by the check function of CheckOTP to close the code.
+	CloseReason string // "used", "burned", "expired", "locked"
+}
+
+// OTPCounters is what the send limits are decided on.
+type OTPCounters struct {
+	LockedUntil     time.Time
+	LastAppSend     time.Time // zero when none
+	AppSends        int       // sends of the application since the window start
+	OldestAppSend   time.Time
+	PhoneSends      int // sends to the phone in the last 24 hours
+	OldestPhoneSend time.Time
+}
+
+// OTPState is the per-application failure count and lock.
+type OTPState struct {
+	ConsecutiveFailures int
+	LockedUntil         time.Time
+	VerifiedPhone       string // set by the check function: mark this phone verified
+}
+
+// OTPStore is the storage of OTP codes and limits. Both methods are one
+// transaction that holds the application's (and for CreateOTP the phone's)
+// OTP rows, so the limits hold across instances.
+type OTPStore interface {
+	// CreateOTP reads the counters (application sends since appSince, phone
+	// sends since phoneSince), calls check, and when check returns nil
+	// inserts c and returns its id.
+	CreateOTP(ctx context.Context, c OTPCode, appSince, phoneSince time.Time, check func(OTPCounters) error) (int64, error)
+	// CloseOtherOTPs closes the application's open codes other than keep (superseded).
+	CloseOtherOTPs(ctx context.Context, applicationID, keep int64, at time.Time) error
+	// DeleteOTP removes a code that could not be delivered, so it does not count.
+	DeleteOTP(ctx context.Context, id int64) error
+	// CheckOTP calls check with the application's state and its newest open
+	// code (nil when none), then stores the state, the code's attempts and
+	// close reason, and the verified phone; check's changes are stored even
+	// when the caller then reports a failure.
+	CheckOTP(ctx context.Context, applicationID int64, at time.Time, check func(*OTPState, *OTPCode)) error
+	// VerifiedPhones lists the application's verified phones.
+	VerifiedPhones(ctx context.Context, applicationID int64) ([]string, error)
+}
+
+// SendOTPInput is the send-OTP request.
+type SendOTPInput struct {
+	Problems
+	Phone *string `form:"phone"`
+}
+
+// SendOTP sends a new 6-digit code to an Indonesian mobile phone of the
+// application. It returns ETOOMANY (with RetryAfter) when a limit is reached,
+// EUPSTREAM when the SMS gateway fails (and then nothing counts), ECONFLICT
+// after the application is submitted, ENOTFOUND for another partner's xid.
+func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTPInput) error {
+	app, err := s.application(ctx, p, xid)
+	if err != nil {
+		return err
+	}
+	ps := in.Problems
+	raw, ok := required(&ps, "phone", in.Phone)
+	phone := ""
+	if ok {
+		if phone, ok = NormalizeMobile(raw); !ok {
+			ps.Add("phone", i18n.PhoneMobile)
+		}
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	if err := notSubmitted(app); err != nil {
+		return err
+	}
+	n, err := rand.Int(s.rand, big.NewInt(1_000_000))
+	if err != nil {
+		return err
+	}
+	code := fmt.Sprintf("%06d", n.Int64())
+	now := s.now()
+	cfg := s.cfg.OTP
+	c := OTPCode{ApplicationID: app.ID, Phone: phone, SentAt: now, ExpiresAt: now.Add(cfg.TTL)}
+	c.Hash, c.KeyID = macHex(s.keys.OTP, "otp", strconv.FormatInt(app.ID, 10), code)
+	id, err := s.store.CreateOTP(ctx, c, now.Add(-cfg.AppWindow), now.Add(-24*time.Hour), func(k OTPCounters) error {
+		return s.sendAllowed(k, now)
+	})
+	if err != nil {
+		return err
+	}
+	msg := SMS{To: MobileE164(phone), Text: i18n.T(i18n.ID, i18n.OTPSMSText, code), Secret: code, PartnerID: p.ID, ApplicationID: app.ID}
+	if err := s.sms.SendSMS(ctx, msg); err != nil {
+		// Not delivered: the code must not count against the limits.
+		if derr := s.store.DeleteOTP(context.WithoutCancel(ctx), id); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err}
+	}
+	return s.store.CloseOtherOTPs(ctx, app.ID, id, now)
+}
+
+// sendAllowed applies the send limits in order of how soon they end.
+func (s *Service) sendAllowed(k OTPCounters, now time.Time) error {
+	cfg := s.cfg.OTP
+	if now.Before(k.LockedUntil) {
+		return tooMany(i18n.OTPLocked, k.LockedUntil, now)
+	}
+	if !k.LastAppSend.IsZero() && now.Before(k.LastAppSend.Add(cfg.ResendAfter)) {
+		return tooMany(i18n.OTPResendTooSoon, k.LastAppSend.Add(cfg.ResendAfter), now)
+	}
+	if k.AppSends >= cfg.AppSends {
+		return tooMany(i18n.OTPAppSendLimit, k.OldestAppSend.Add(cfg.AppWindow), now, cfg.AppSends, int(cfg.AppWindow.Minutes()))
+	}
+	if k.PhoneSends >= cfg.PhoneDaily {
+		return tooMany(i18n.OTPPhoneDailyLimit, k.OldestPhoneSend.Add(24*time.Hour), now, cfg.PhoneDaily)
+	}
+	return nil
+}
+
+// tooMany is a 429 that says when to retry: the message's last two
+// arguments are the seconds to wait and the time.
+func tooMany(msg i18n.Msg, until, now time.Time, args ...any) error {
+	wait := until.Sub(now)
+	secs := int((wait + time.Second - 1) / time.Second)
+	args = append(args, secs, until.UTC().Format(time.RFC3339))
+	return &Error{Code: ETOOMANY, Problems: []Problem{{Msg: msg, Args: args}}, RetryAfter: wait}
+}
+
+// ValidateOTPInput is the validate-OTP request.
+type ValidateOTPInput struct {
+	Problems
+	Token *string `form:"otp_token"`
+}
+
+// ValidateOTP checks a code against the application's newest open code. A
+// match marks its phone verified and uses the code up. A wrong code counts
+// against the code (MaxTries burn it) and the application (LockAfter
+// consecutive failures lock OTP for LockDuration: ETOOMANY).
+func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in ValidateOTPInput) error {
+	app, err := s.application(ctx, p, xid)
+	if err != nil {
+		return err
+	}
+	ps := in.Problems
+	token, ok := required(&ps, "otp_token", in.Token)
+	if ok && (len(token) != 6 || !allDigits(token)) {
+		ps.Add("otp_token", i18n.OTPTokenFormat)
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	if err := notSubmitted(app); err != nil {
+		return err
+	}
+	now := s.now()
+	cfg := s.cfg.OTP
+	var outcome error
+	err = s.store.CheckOTP(ctx, app.ID, now, func(st *OTPState, c *OTPCode) {
+		switch {
+		case now.Before(st.LockedUntil):
+			outcome = tooMany(i18n.OTPLocked, st.LockedUntil, now)
+		case c == nil:
+			outcome = Errorf(EINVALID, "otp_token", i18n.OTPNone)
+		case !now.Before(c.ExpiresAt):
+			c.CloseReason = "expired"
+			outcome = Errorf(EINVALID, "otp_token", i18n.OTPExpired)
+		case macEqual(s.keys.OTP, c.KeyID, c.Hash, "otp", strconv.FormatInt(app.ID, 10), token):
+			c.CloseReason = "used"
+			st.ConsecutiveFailures = 0
+			st.VerifiedPhone = c.Phone
+		default:
+			c.Attempts++
+			st.ConsecutiveFailures++
+			switch {
+			case st.ConsecutiveFailures >= cfg.LockAfter:
+				st.ConsecutiveFailures = 0
+				st.LockedUntil = now.Add(cfg.LockDuration)
+				c.CloseReason = "locked"
+				outcome = tooMany(i18n.OTPLocked, st.LockedUntil, now)
+			case c.Attempts >= cfg.MaxTries:
+				c.CloseReason = "burned"
+				outcome = Errorf(EINVALID, "otp_token", i18n.OTPBurned, c.Attempts)
+			default:
+				outcome = Errorf(EINVALID, "otp_token", i18n.OTPWrong, cfg.MaxTries-c.Attempts)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return outcome
+}
+
+// notSubmitted refuses steps that only make sense before the complete-data step.
+func notSubmitted(app Application) error {
+	if app.Status != StatusFormCreated {
+		return Errorf(ECONFLICT, "", i18n.AlreadySubmitted, app.Status, StatusName(app.Status))
+	}
+	return nil
+}
+
+// OutboxMessage is a message of the sandbox outbox.
+type OutboxMessage struct {
+	XID       int64     `json:"application_xid"`
+	Phone     string    `json:"phone"`
+	Message   string    `json:"message"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// OutboxStore keeps the sandbox's sent messages.
+type OutboxStore interface {
+	PutSMS(ctx context.Context, m SMS, at time.Time) error
+	ListSMS(ctx context.Context, partnerID int64, phone string, limit int) ([]OutboxMessage, error)
+}
+
+// SandboxSMSInput asks for the sandbox messages to one phone.
+type SandboxSMSInput struct {
+	Problems
+	Phone *string `form:"phone"`
+}
+
+// SandboxSMS lists the newest messages (at most 50) that the sandbox "sent"
+// to a phone for the partner's applications.
+func (s *Service) SandboxSMS(ctx context.Context, p Partner, in SandboxSMSInput) ([]OutboxMessage, error) {
+	ps := in.Problems
+	raw, ok := required(&ps, "phone", in.Phone)
+	if !ok {
+		return nil, Errorf(EINVALID, "phone", i18n.SandboxPhoneNeeded)
+	}
+	phone, ok := NormalizeMobile(raw)
+	if !ok {
+		return nil, Errorf(EINVALID, "phone", i18n.PhoneMobile)
+	}
+	return s.store.ListSMS(ctx, p.ID, MobileE164(phone), 50)
+}
