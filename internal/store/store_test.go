@@ -454,3 +454,44 @@ func scanStrings(t *testing.T, rows *sql.Rows) []string {
 	}
 	return out
 }
+
+// Both dialects' migrations build the same schema: tables, columns and
+// whether they may be NULL, and index names with their uniqueness (types
+// differ by design: INTEGER/BIGINT ids, BOOLEAN stored as 0/1 on SQLite).
+func TestSchemasOfBothDialectsMatch(t *testing.T) {
+	t.Parallel()
+	pg := testDB{url: freshPostgres(t), dir: t.TempDir()}.migrated(t)
+	lite := testDB{dir: t.TempDir()}.migrated(t)
+	pgSchema := strings1(t, pg, `
+		SELECT 'column ' || table_name || '.' || column_name || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END
+		FROM information_schema.columns WHERE table_schema = current_schema()
+		UNION ALL
+		SELECT 'index ' || c.relname || '.' || i.relname || CASE WHEN x.indisunique THEN ' UNIQUE' ELSE '' END
+		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND NOT x.indisprimary
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`)
+	liteSchema := strings1(t, lite, `
+		SELECT 'column ' || m.name || '.' || c.name || CASE WHEN c."notnull" OR c.pk > 0 THEN ' NOT NULL' ELSE '' END
+		FROM sqlite_master m JOIN pragma_table_info(m.name) c
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+		UNION ALL
+		SELECT 'index ' || m.tbl_name || '.' || m.name || CASE WHEN l."unique" THEN ' UNIQUE' ELSE '' END
+		FROM sqlite_master m JOIN pragma_index_list(m.tbl_name) l ON l.name = m.name
+		WHERE m.type = 'index' AND m.sql IS NOT NULL`)
+	slices.Sort(pgSchema)
+	slices.Sort(liteSchema)
+	for _, s := range liteSchema {
+		if _, found := slices.BinarySearch(pgSchema, s); !found {
+			t.Errorf("SQLite has %s, PostgreSQL not", s)
+		}
+	}
+	for _, s := range pgSchema {
+		if _, found := slices.BinarySearch(liteSchema, s); !found {
+			t.Errorf("PostgreSQL has %s, SQLite not", s)
+		}
+	}
+	if len(liteSchema) < 20 {
+		t.Fatalf("read only %q", liteSchema)
+	}
+}
