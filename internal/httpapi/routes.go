@@ -17,6 +17,12 @@ func (s *Server) routes() {
 
 	s.handle("POST "+v1+"/application/otp/{xid}", s.authenticated(s.handleSendOTP()))
 	s.handle("POST "+v1+"/application/otp/validate/{xid}", s.authenticated(s.handleValidateOTP()))
+	// Complete customer data: the table's PATCH form is canonical; the curl
+	// example's POST on the singular path, and PATCH there, work too (errata 9).
+	s.handle("PATCH "+v1+"/applications/{xid}", s.authenticated(s.handleCompleteApplication()))
+	s.handle("PATCH "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication()))
+	s.handle("POST "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication()))
+	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus()))
 	if s.cfg.Sandbox {
 		// Sandbox only: what the log SMS provider "sent" to a phone.
 		s.handle("GET "+v1+"/sandbox/sms", s.authenticated(s.handleSandboxSMS()))

@@ -104,6 +104,7 @@ type Store interface {
 	ImageStore
 	OTPStore
 	OutboxStore
+	CompleteStore
 }
 
 // Config holds the tunable rules.

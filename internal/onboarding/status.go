@@ -1,0 +1,64 @@
+package onboarding
+
+import (
+	"context"
+	"time"
+)
+
+// Steps a partner may still have to take before the application can be
+// submitted, as named in ApplicationStatus.MissingSteps.
+const (
+	StepKTPImage     = "upload_ktp_self_image"
+	StepSelfieImage  = "upload_selfie_image"
+	StepPhoneOTP     = "validate_phone_otp"
+	StepCustomerData = "complete_customer_data"
+)
+
+// ApplicationStatus tells a partner where an application stands, so that an
+// interrupted flow can be resumed.
+type ApplicationStatus struct {
+	XID            int64     `json:"application_xid"`
+	Status         string    `json:"application_status"`
+	StatusCode     int       `json:"application_status_code"`
+	MissingSteps   []string  `json:"missing_steps"`
+	Images         []string  `json:"images"`
+	VerifiedPhones []string  `json:"verified_phones"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// ApplicationStatus returns the status of the partner's application and what
+// is still missing before it can be submitted.
+func (s *Service) ApplicationStatus(ctx context.Context, p Partner, xid string) (ApplicationStatus, error) {
+	app, err := s.application(ctx, p, xid)
+	if err != nil {
+		return ApplicationStatus{}, err
+	}
+	images, err := s.store.CurrentImages(ctx, app.ID)
+	if err != nil {
+		return ApplicationStatus{}, err
+	}
+	phones, err := s.store.VerifiedPhones(ctx, app.ID)
+	if err != nil {
+		return ApplicationStatus{}, err
+	}
+	st := ApplicationStatus{XID: app.XID, Status: StatusName(app.Status), StatusCode: app.Status,
+		MissingSteps: []string{}, Images: []string{}, VerifiedPhones: phones, CreatedAt: app.CreatedAt}
+	have := map[string]bool{}
+	for _, img := range images {
+		have[img.Type] = true
+		st.Images = append(st.Images, img.Type)
+	}
+	if app.Status == StatusFormCreated {
+		if !have["ktp_self"] {
+			st.MissingSteps = append(st.MissingSteps, StepKTPImage)
+		}
+		if !have["selfie"] {
+			st.MissingSteps = append(st.MissingSteps, StepSelfieImage)
+		}
+		if len(phones) == 0 {
+			st.MissingSteps = append(st.MissingSteps, StepPhoneOTP)
+		}
+		st.MissingSteps = append(st.MissingSteps, StepCustomerData)
+	}
+	return st, nil
+}
