@@ -39,6 +39,7 @@ type testServer struct {
 	Clock   *testClock
 	env     map[string]string
 	dbURL   string // empty: SQLite in Data
+	blobURL string // empty: files under Data
 	logs    *logBuffer
 	cancel  context.CancelFunc
 	done    chan error
@@ -94,13 +95,20 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 	if s.dbURL == "" {
 		s.dbURL = testDatabaseURL(t)
 	}
+	if s.blobURL == "" {
+		s.blobURL = testBlobURL(t)
+	}
 	if s.Partner == "" {
 		s.Partner = "acme"
 		s.Secret = s.createPartner("acme")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", s.Data, "--database-url", s.dbURL}, extraArgs...)
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", s.Data, "--database-url", s.dbURL}
+	if s.blobURL != "" {
+		args = append(args, "--blob-url", s.blobURL)
+	}
+	args = append(args, extraArgs...)
 	go func() { s.done <- runWith(ctx, args, s.getenv, io.Discard, s.logs, hooks{now: s.Clock.Now}) }()
 	deadline := time.After(30 * time.Second)
 	for s.URL == "" {
