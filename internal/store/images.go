@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
@@ -13,19 +14,44 @@ const imageColumns = `id, application_id, image_type, blob_key, content_type, si
 // AddImage supersedes the current image of img's type and records img, in
 // one transaction.
 func (db *DB) AddImage(ctx context.Context, img onboarding.Image) (onboarding.Image, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error { return addImage(ctx, tx, &img) })
+	return img, db.conflict(err)
+}
+
+// AddImageAtStatus is AddImage while the application is at status. Reading
+// the status FOR UPDATE holds the application row, so a concurrent status
+// change (the complete-data step) happens wholly before or after this.
+func (db *DB) AddImageAtStatus(ctx context.Context, img onboarding.Image, status int) (onboarding.Image, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE images SET superseded_at = $1
-			WHERE application_id = $2 AND image_type = $3 AND superseded_at IS NULL`,
-			ms(img.CreatedAt), img.ApplicationID, img.Type); err != nil {
+		var cur int
+		err := tx.QueryRowContext(ctx, `SELECT status FROM applications WHERE id = $1`+db.dialect.forUpdate,
+			img.ApplicationID).Scan(&cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("application")
+		}
+		if err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO images
-			(application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			img.ApplicationID, img.Type, img.BlobKey, img.ContentType, img.Size, img.SHA256, img.Width, img.Height,
-			ms(img.CreatedAt)).Scan(&img.ID)
+		if cur != status {
+			return &onboarding.Error{Code: onboarding.ECONFLICT, Problems: []onboarding.Problem{{Field: "status"}},
+				Err: fmt.Errorf("application status is %d, not %d", cur, status)}
+		}
+		return addImage(ctx, tx, &img)
 	})
 	return img, db.conflict(err)
+}
+
+func addImage(ctx context.Context, tx *sql.Tx, img *onboarding.Image) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE images SET superseded_at = $1
+		WHERE application_id = $2 AND image_type = $3 AND superseded_at IS NULL`,
+		ms(img.CreatedAt), img.ApplicationID, img.Type); err != nil {
+		return err
+	}
+	return tx.QueryRowContext(ctx, `INSERT INTO images
+		(application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		img.ApplicationID, img.Type, img.BlobKey, img.ContentType, img.Size, img.SHA256, img.Width, img.Height,
+		ms(img.CreatedAt)).Scan(&img.ID)
 }
 
 // CurrentImages lists the current image of each type, oldest first.
