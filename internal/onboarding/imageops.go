@@ -1,0 +1,298 @@
+package onboarding
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/image/webp"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+)
+
+// Pixel bounds of an uploaded image (domain §7), checked from the image's
+// header before anything decodes it: a few-kilobyte PNG can claim 100000x100000
+// pixels and would take 40 GB to decode (a decompression bomb).
+const (
+	MaxImageSide   = 20_000
+	MaxImagePixels = 50_000_000
+)
+
+// ImageUploadInput is one image upload. Problems holds what the HTTP layer
+// already found wrong with the request's shape (upload sent as text, two
+// files), so that one answer lists every problem.
+type ImageUploadInput struct {
+	Problems
+	// Type is image_type as sent; nil when absent.
+	Type *string
+	// File is the content of the upload file part; nil when no file part was
+	// sent. Its size is bounded by the caller.
+	File []byte
+}
+
+// imageFormat is what sniffing the bytes found.
+type imageFormat struct {
+	name        string // "JPEG", "PNG", "WebP" (for messages)
+	contentType string
+	ext         string
+	config      func(io.Reader) (image.Config, error)
+}
+
+var imageFormats = []struct {
+	magic  func([]byte) bool
+	format imageFormat
+}{
+	{func(b []byte) bool { return bytes.HasPrefix(b, []byte("\xff\xd8\xff")) },
+		imageFormat{"JPEG", "image/jpeg", "jpg", jpeg.DecodeConfig}},
+	{func(b []byte) bool { return bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) },
+		imageFormat{"PNG", "image/png", "png", png.DecodeConfig}},
+	{func(b []byte) bool {
+		return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP"
+	}, imageFormat{"WebP", "image/webp", "webp", webp.DecodeConfig}},
+}
+
+// sniffImage returns the format of b judged from its first bytes only (the
+// file name and the declared Content-Type are not trusted).
+func sniffImage(b []byte) (imageFormat, bool) {
+	for _, f := range imageFormats {
+		if f.magic(b) {
+			return f.format, true
+		}
+	}
+	return imageFormat{}, false
+}
+
+// checkedImage is an upload that passed the content rules.
+type checkedImage struct {
+	format        imageFormat
+	width, height int
+}
+
+// checkImageFile applies the content rules to a required file: it is a JPEG,
+// PNG or WebP by its bytes, its header is readable, and its dimensions are
+// within MaxImageSide and MaxImagePixels. Only the header is read: nothing is
+// decoded, so a decompression bomb costs nothing.
+func checkImageFile(ps *Problems, field string, b []byte) (checkedImage, bool) {
+	if ps.Has(field) {
+		return checkedImage{}, false
+	}
+	if b == nil {
+		ps.Add(field, i18n.ImageFileRequired)
+		return checkedImage{}, false
+	}
+	if len(b) == 0 {
+		ps.Add(field, i18n.ImageFileEmpty)
+		return checkedImage{}, false
+	}
+	f, ok := sniffImage(b)
+	if !ok {
+		ps.Add(field, i18n.ImageFileNotImage)
+		return checkedImage{}, false
+	}
+	cfg, err := f.config(bytes.NewReader(b))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		ps.Add(field, i18n.ImageFileCorrupt, f.name)
+		return checkedImage{}, false
+	}
+	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		ps.Add(field, i18n.ImageFileTooManyPix, cfg.Width, cfg.Height, MaxImageSide, MaxImagePixels/1_000_000)
+		return checkedImage{}, false
+	}
+	return checkedImage{format: f, width: cfg.Width, height: cfg.Height}, true
+}
+
+// checkImageType validates a required image_type: one of ImageTypes, matched
+// regardless of case and surrounding spaces, returned in canonical spelling.
+func checkImageType(ps *Problems, field string, v *string) (string, bool) {
+	if ps.Has(field) {
+		return "", false
+	}
+	allowed := strings.Join(ImageTypes, ", ")
+	if v == nil || strings.TrimSpace(*v) == "" {
+		ps.Add(field, i18n.ImageTypeRequired, allowed)
+		return "", false
+	}
+	t := strings.ToLower(strings.TrimSpace(*v))
+	for _, known := range ImageTypes {
+		if t == known {
+			return known, true
+		}
+	}
+	shown := *v
+	if r := []rune(shown); len(r) > 50 {
+		shown = string(r[:50]) + "…"
+	}
+	ps.Add(field, i18n.ImageTypeUnknown, shown, allowed)
+	return "", false
+}
+
+// errImageMissing is the one answer for an image id that does not exist, is
+// malformed, or belongs to another application.
+var errImageMissing = &Error{Code: ENOTFOUND, Problems: []Problem{{Msg: i18n.ImageMissing}}}
+
+func imagesClosedErr(status int) error {
+	return &Error{Code: ECONFLICT, Problems: []Problem{{Msg: i18n.ImagesClosed, Args: []any{status, StatusName(status)}}}}
+}
+
+// UploadImage stores an image of application xid of partner p as the current
+// image of its type; the previous one of that type is kept as history. Uploads
+// are accepted while the application is at StatusFormCreated.
+//
+// It returns ENOTFOUND for an xid that is not p's, ECONFLICT once the
+// application has moved past StatusFormCreated, and EINVALID listing every
+// problem of the type and the file (see checkImageType and checkImageFile).
+// The upload is stored and recorded, or neither: the file goes to Blobs under
+// a random key first, and is deleted again if recording it fails.
+func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in ImageUploadInput) (Image, error) {
+	app, err := s.application(ctx, p, xid)
+	if err != nil {
+		return Image{}, err
+	}
+	if app.Status != StatusFormCreated {
+		return Image{}, imagesClosedErr(app.Status)
+	}
+	ps := in.Problems
+	typ, _ := checkImageType(&ps, "image_type", in.Type)
+	img, _ := checkImageFile(&ps, "upload", in.File)
+	if err := ps.Err(); err != nil {
+		return Image{}, err
+	}
+	key, err := s.imageKey(app.XID, typ, img.format.ext)
+	if err != nil {
+		return Image{}, err
+	}
+	sum := sha256.Sum256(in.File)
+	rec := Image{
+		ApplicationID: app.ID, Type: typ, BlobKey: key, ContentType: img.format.contentType,
+		Size: int64(len(in.File)), SHA256: hex.EncodeToString(sum[:]), Width: img.width, Height: img.height,
+		CreatedAt: s.now(),
+	}
+	if err := s.blobs.Put(ctx, key, bytes.NewReader(in.File), rec.Size, rec.ContentType); err != nil {
+		// A Put that failed half-way may have left something behind in a
+		// store without atomic writes; Delete of nothing is harmless.
+		return Image{}, s.discardBlob(ctx, key, err)
+	}
+	rec, err = s.recordImage(ctx, app, rec)
+	if err != nil {
+		return Image{}, s.discardBlob(ctx, key, err)
+	}
+	return rec, nil
+}
+
+// recordImage records rec while the application is still at
+// StatusFormCreated. The status is checked again in the recording
+// transaction, so an upload racing the complete-data step cannot land after
+// it. A concurrent upload of the same type can win the "one current image per
+// type" index; then this one, the later, is recorded over it.
+func (s *Service) recordImage(ctx context.Context, app Application, rec Image) (Image, error) {
+	for try := 1; ; try++ {
+		out, err := s.store.AddImageAtStatus(ctx, rec, StatusFormCreated)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != ECONFLICT || len(e.Problems) != 1 {
+			return out, err
+		}
+		field := e.Problems[0].Field
+		if field == "image_type" && try < 3 {
+			continue
+		}
+		if field == "status" {
+			cur, err := s.store.ApplicationByXID(ctx, app.XID)
+			if err != nil {
+				return Image{}, err
+			}
+			return Image{}, imagesClosedErr(cur.Status)
+		}
+		// A conflict the caller cannot act on: internal, logged with its cause.
+		return Image{}, &Error{Code: EINTERNAL, Err: fmt.Errorf("recording image: %w", err)}
+	}
+}
+
+// discardBlob deletes the blob of a failed upload, even when the request was
+// cancelled, and returns cause (with a failed deletion attached for the log).
+func (s *Service) discardBlob(ctx context.Context, key string, cause error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	derr := s.blobs.Delete(ctx, key)
+	if derr == nil {
+		return cause
+	}
+	derr = errors.Join(errors.New("deleting the blob of a failed upload"), derr)
+	var e *Error
+	if errors.As(cause, &e) && e.Code != EINTERNAL {
+		// Keep the caller's answer (a 409 stays a 409); the orphan is logged.
+		c := *e
+		c.Err = errors.Join(e.Err, derr)
+		return &c
+	}
+	return errors.Join(cause, derr)
+}
+
+// imageKey is images/<xid>/<type>/<32 random hex>.<ext>: no personal data
+// (not the customer's name, NIK or the uploaded file name) and not guessable.
+func (s *Service) imageKey(xid int64, typ, ext string) (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", err
+	}
+	return "images/" + strconv.FormatInt(xid, 10) + "/" + typ + "/" + hex.EncodeToString(b) + "." + ext, nil
+}
+
+// ApplicationImages is the current image of each type of one application.
+type ApplicationImages struct {
+	XID    int64
+	Images []Image // oldest first
+}
+
+// ListImages returns the current images of application xid of partner p, or
+// ENOTFOUND when the xid is not p's.
+func (s *Service) ListImages(ctx context.Context, p Partner, xid string) (ApplicationImages, error) {
+	app, err := s.application(ctx, p, xid)
+	if err != nil {
+		return ApplicationImages{}, err
+	}
+	imgs, err := s.store.CurrentImages(ctx, app.ID)
+	if err != nil {
+		return ApplicationImages{}, err
+	}
+	return ApplicationImages{XID: app.XID, Images: imgs}, nil
+}
+
+// OpenImage returns image imageID of application xid of partner p with its
+// content; the caller closes it. Superseded images stay readable: they are the
+// application's history. It returns ENOTFOUND (the application's message) when
+// the xid is not p's, and ENOTFOUND (the image's message) when the image id is
+// not one of that application's.
+func (s *Service) OpenImage(ctx context.Context, p Partner, xid, imageID string) (Image, io.ReadCloser, error) {
+	app, err := s.application(ctx, p, xid)
+	if err != nil {
+		return Image{}, nil, err
+	}
+	id, err := strconv.ParseInt(imageID, 10, 64)
+	if err != nil || id <= 0 {
+		return Image{}, nil, errImageMissing
+	}
+	img, err := s.store.Image(ctx, app.ID, id)
+	if ErrorCode(err) == ENOTFOUND {
+		return Image{}, nil, errImageMissing
+	}
+	if err != nil {
+		return Image{}, nil, err
+	}
+	// A recorded image whose blob is gone is our fault (an internal error),
+	// not the caller's.
+	rc, err := s.blobs.Get(ctx, img.BlobKey)
+	if err != nil {
+		return Image{}, nil, err
+	}
+	return img, rc, nil
+}

@@ -1,0 +1,345 @@
+package onboarding
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+)
+
+func testPNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func testJPEG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, w, h)), nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// pngHeader is a PNG that is only a signature, an IHDR claiming w x h and
+// IEND, with valid CRCs.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk("IHDR", ihdr)
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// riff wraps WebP chunks in the RIFF container.
+func riff(chunks ...[]byte) []byte {
+	body := []byte("WEBP")
+	for _, c := range chunks {
+		body = append(body, c...)
+	}
+	out := []byte("RIFF")
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(body)))
+	return append(out, body...)
+}
+
+func webpChunk(fourcc string, data []byte) []byte {
+	out := append([]byte(fourcc), binary.LittleEndian.AppendUint32(nil, uint32(len(data)))...)
+	out = append(out, data...)
+	if len(data)%2 == 1 {
+		out = append(out, 0)
+	}
+	return out
+}
+
+// webpLossless is the header of a lossless WebP of w x h pixels.
+func webpLossless(w, h uint32) []byte {
+	bits := (w - 1) | (h-1)<<14
+	data := append([]byte{0x2f}, binary.LittleEndian.AppendUint32(nil, bits)...)
+	return riff(webpChunk("VP8L", data))
+}
+
+// webpExtended is an extended WebP whose VP8X canvas is w x h pixels.
+func webpExtended(w, h uint32) []byte {
+	data := make([]byte, 10)
+	data[4], data[5], data[6] = byte(w-1), byte((w-1)>>8), byte((w-1)>>16)
+	data[7], data[8], data[9] = byte(h-1), byte((h-1)>>8), byte((h-1)>>16)
+	return riff(webpChunk("VP8X", data))
+}
+
+func TestSniffImageGoesByTheBytesOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want string // "" when not an image
+	}{
+		{"jpeg", testJPEG(t, 4, 4), "image/jpeg"},
+		{"png", testPNG(t, 4, 4), "image/png"},
+		{"webp lossless", webpLossless(4, 4), "image/webp"},
+		{"webp extended", webpExtended(4, 4), "image/webp"},
+		{"empty", nil, ""},
+		{"text", []byte("hello, this is a .jpg"), ""},
+		{"gif", []byte("GIF89a\x01\x00\x01\x00"), ""},
+		{"half a jpeg marker", []byte("\xff\xd8"), ""},
+		{"png signature cut", []byte("\x89PNG\r\n"), ""},
+		{"riff but not webp", []byte("RIFF\x04\x00\x00\x00WAVE"), ""},
+		{"png after a prefix", append([]byte(" "), testPNG(t, 4, 4)...), ""},
+	} {
+		f, ok := sniffImage(tc.b)
+		if ok != (tc.want != "") || f.contentType != tc.want {
+			t.Errorf("%s: sniffed %q (%v), want %q", tc.name, f.contentType, ok, tc.want)
+		}
+	}
+}
+
+func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		msg  i18n.Msg // "" when accepted
+		w, h int
+	}{
+		{"small png", testPNG(t, 3, 2), "", 3, 2},
+		{"small jpeg", testJPEG(t, 5, 7), "", 5, 7},
+		{"webp lossless", webpLossless(640, 480), "", 640, 480},
+		{"at the side bound", pngHeader(MaxImageSide, 1), "", MaxImageSide, 1},
+		{"at the pixel bound", pngHeader(20_000, 2_500), "", 20_000, 2_500},
+		{"png bomb", pngHeader(100_000, 100_000), i18n.ImageFileTooManyPix, 0, 0},
+		{"one side too long", pngHeader(MaxImageSide+1, 1), i18n.ImageFileTooManyPix, 0, 0},
+		{"too many pixels", pngHeader(8_000, 8_000), i18n.ImageFileTooManyPix, 0, 0},
+		{"one pixel over", pngHeader(20_000, 2_501), i18n.ImageFileTooManyPix, 0, 0},
+		{"webp canvas bomb", webpExtended(40_000, 40_000), i18n.ImageFileTooManyPix, 0, 0},
+		{"webp canvas past 2^31 pixels", webpExtended(16_000_000, 16_000_000), i18n.ImageFileCorrupt, 0, 0},
+		{"webp lossless bomb", webpLossless(16_384, 16_384), i18n.ImageFileTooManyPix, 0, 0},
+		{"png cut in its header", testPNG(t, 4, 4)[:20], i18n.ImageFileCorrupt, 0, 0},
+		{"jpeg without frame", []byte("\xff\xd8\xff\xd9"), i18n.ImageFileCorrupt, 0, 0},
+		{"zero-width png", pngHeader(0, 10), i18n.ImageFileCorrupt, 0, 0},
+		{"text", []byte("not an image"), i18n.ImageFileNotImage, 0, 0},
+		{"empty", []byte{}, i18n.ImageFileEmpty, 0, 0},
+		{"absent", nil, i18n.ImageFileRequired, 0, 0},
+	} {
+		var ps Problems
+		img, ok := checkImageFile(&ps, "upload", tc.b)
+		if tc.msg == "" {
+			if !ok || len(ps) != 0 || img.width != tc.w || img.height != tc.h {
+				t.Errorf("%s: ok %v, %dx%d, problems %v", tc.name, ok, img.width, img.height, ps)
+			}
+			continue
+		}
+		if ok || len(ps) != 1 || ps[0].Field != "upload" || ps[0].Msg != tc.msg {
+			t.Errorf("%s: ok %v, problems %v, want %s", tc.name, ok, ps, tc.msg)
+		}
+	}
+}
+
+func TestCheckImageFileLeavesAnEarlierProblemAlone(t *testing.T) {
+	ps := Problems{{Field: "upload", Msg: i18n.ImageFileNotFile}}
+	if _, ok := checkImageFile(&ps, "upload", nil); ok || len(ps) != 1 {
+		t.Fatalf("problems %v", ps)
+	}
+}
+
+func TestCheckImageTypeAcceptsTheThirteenTypes(t *testing.T) {
+	if len(ImageTypes) != 13 {
+		t.Fatalf("%d image types", len(ImageTypes))
+	}
+	for _, typ := range ImageTypes {
+		for _, sent := range []string{typ, " " + typ + " ", "  " + string(bytes.ToUpper([]byte(typ)))} {
+			var ps Problems
+			got, ok := checkImageType(&ps, "image_type", &sent)
+			if !ok || got != typ || len(ps) != 0 {
+				t.Errorf("%q: %q %v %v", sent, got, ok, ps)
+			}
+		}
+	}
+	for _, sent := range []*string{nil, ptr(""), ptr("  "), ptr("ktp"), ptr("ktp_self2"), ptr("ktp self")} {
+		var ps Problems
+		if _, ok := checkImageType(&ps, "image_type", sent); ok || len(ps) != 1 || ps[0].Field != "image_type" {
+			t.Errorf("%v: accepted or %v", sent, ps)
+		}
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+// imageFakeStore is a Store whose image recording fails as a test says;
+// methods the upload does not use are the nil embedded interface's (they
+// panic if called).
+type imageFakeStore struct {
+	Store
+	app   Application
+	add   func(try int) error // nil: record
+	tries int
+	added []Image
+}
+
+func (f *imageFakeStore) ApplicationByXID(ctx context.Context, xid int64) (Application, error) {
+	if xid != f.app.XID {
+		return Application{}, &Error{Code: ENOTFOUND}
+	}
+	return f.app, nil
+}
+
+func (f *imageFakeStore) AddImageAtStatus(ctx context.Context, img Image, status int) (Image, error) {
+	f.tries++
+	if f.add != nil {
+		if err := f.add(f.tries); err != nil {
+			return Image{}, err
+		}
+	}
+	img.ID = int64(len(f.added) + 1)
+	f.added = append(f.added, img)
+	return img, nil
+}
+
+// memBlobs keeps blobs in memory; putErr and deleteErr make those fail.
+type memBlobs struct {
+	m                 map[string][]byte
+	putErr, deleteErr error
+	deletes           int
+}
+
+func (b *memBlobs) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	data, _ := io.ReadAll(r)
+	if int64(len(data)) != size {
+		return errors.New("size mismatch")
+	}
+	if b.putErr != nil {
+		return b.putErr
+	}
+	b.m[key] = data
+	return nil
+}
+
+func (b *memBlobs) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	d, ok := b.m[key]
+	if !ok {
+		return nil, fs.ErrNotExist
+	}
+	return io.NopCloser(bytes.NewReader(d)), nil
+}
+
+func (b *memBlobs) Delete(ctx context.Context, key string) error {
+	b.deletes++
+	if b.deleteErr != nil {
+		return b.deleteErr
+	}
+	delete(b.m, key)
+	return nil
+}
+
+// An upload is stored and recorded, or neither: whenever recording fails the
+// blob that was put is deleted again, and the caller's answer is kept.
+func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
+	partner := Partner{ID: 7}
+	newSvc := func(add func(int) error) (*Service, *imageFakeStore, *memBlobs) {
+		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated}, add: add}
+		bl := &memBlobs{m: map[string][]byte{}}
+		return New(Deps{Store: st, Blobs: bl}), st, bl
+	}
+	in := func() ImageUploadInput { return ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)} }
+	conflict := func(field string) error {
+		return &Error{Code: ECONFLICT, Problems: []Problem{{Field: field}}}
+	}
+
+	t.Run("recorded", func(t *testing.T) {
+		svc, st, bl := newSvc(nil)
+		img, err := svc.UploadImage(context.Background(), partner, "1234567890", in())
+		if err != nil || len(st.added) != 1 || len(bl.m) != 1 || bl.m[img.BlobKey] == nil {
+			t.Fatalf("%v, %d rows, %d blobs", err, len(st.added), len(bl.m))
+		}
+		if !regexp.MustCompile(`^images/1234567890/selfie/[0-9a-f]{32}\.png$`).MatchString(img.BlobKey) ||
+			img.ContentType != "image/png" || img.Width != 4 || img.Size != int64(len(in().File)) || len(img.SHA256) != 64 {
+			t.Fatalf("recorded %+v", img)
+		}
+	})
+	t.Run("recording fails", func(t *testing.T) {
+		svc, _, bl := newSvc(func(int) error { return errors.New("disk full") })
+		_, err := svc.UploadImage(context.Background(), partner, "1234567890", in())
+		if ErrorCode(err) != EINTERNAL || len(bl.m) != 0 || bl.deletes != 1 {
+			t.Fatalf("%v, %d blobs left", err, len(bl.m))
+		}
+	})
+	t.Run("status moved on while uploading", func(t *testing.T) {
+		var st *imageFakeStore
+		svc, st, bl := newSvc(func(int) error { st.app.Status = StatusFormSubmitted; return conflict("status") })
+		_, err := svc.UploadImage(context.Background(), partner, "1234567890", in())
+		var e *Error
+		if !errors.As(err, &e) || e.Code != ECONFLICT || e.Problems[0].Msg != i18n.ImagesClosed || len(bl.m) != 0 {
+			t.Fatalf("%v, %d blobs left", err, len(bl.m))
+		}
+	})
+	t.Run("a concurrent upload of the type wins the index once", func(t *testing.T) {
+		svc, st, bl := newSvc(func(try int) error {
+			if try == 1 {
+				return conflict("image_type")
+			}
+			return nil
+		})
+		if _, err := svc.UploadImage(context.Background(), partner, "1234567890", in()); err != nil || len(st.added) != 1 || len(bl.m) != 1 {
+			t.Fatalf("%v, %d rows, %d blobs", err, len(st.added), len(bl.m))
+		}
+	})
+	t.Run("the index keeps conflicting", func(t *testing.T) {
+		svc, _, bl := newSvc(func(int) error { return conflict("image_type") })
+		if _, err := svc.UploadImage(context.Background(), partner, "1234567890", in()); ErrorCode(err) != EINTERNAL || len(bl.m) != 0 {
+			t.Fatalf("%v, %d blobs", err, len(bl.m))
+		}
+	})
+	t.Run("the deletion fails too: the answer stays, the cause is kept for the log", func(t *testing.T) {
+		var st *imageFakeStore
+		svc, st, bl := newSvc(func(int) error { st.app.Status = StatusFormSubmitted; return conflict("status") })
+		bl.deleteErr = errors.New("bucket unreachable")
+		_, err := svc.UploadImage(context.Background(), partner, "1234567890", in())
+		var e *Error
+		if !errors.As(err, &e) || e.Code != ECONFLICT || e.Err == nil || !strings.Contains(e.Err.Error(), "bucket unreachable") {
+			t.Fatalf("%#v", err)
+		}
+	})
+	t.Run("put fails: nothing recorded", func(t *testing.T) {
+		svc, st, bl := newSvc(nil)
+		bl.putErr = errors.New("no space")
+		if _, err := svc.UploadImage(context.Background(), partner, "1234567890", in()); err == nil || len(st.added) != 0 || st.tries != 0 {
+			t.Fatalf("%v, %d rows", err, len(st.added))
+		}
+	})
+	t.Run("invalid input touches nothing", func(t *testing.T) {
+		svc, st, bl := newSvc(nil)
+		_, err := svc.UploadImage(context.Background(), partner, "1234567890", ImageUploadInput{Type: ptr("x"), File: []byte("text")})
+		var e *Error
+		if !errors.As(err, &e) || e.Code != EINVALID || len(e.Problems) != 2 || st.tries != 0 || len(bl.m) != 0 || bl.deletes != 0 {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("another partner's application", func(t *testing.T) {
+		svc, st, bl := newSvc(nil)
+		_, err := svc.UploadImage(context.Background(), Partner{ID: 8}, "1234567890", in())
+		if err != errApplicationMissing || st.tries != 0 || len(bl.m) != 0 {
+			t.Fatalf("%v", err)
+		}
+	})
+}
