@@ -15,6 +15,10 @@ func (s *Server) routes() {
 	s.handle("GET "+v1+"/dropdowns", s.authenticated(s.handleDropdown()))
 	s.handle("GET "+v1+"/address", s.authenticated(s.handleAddress()))
 
+	s.handleUpload("POST "+v1+"/applications/{application_xid}/images", s.authenticated(s.handleUploadImage()))
+	s.handle("GET "+v1+"/applications/{application_xid}/images", s.authenticated(s.handleListImages()))
+	s.handle("GET "+v1+"/applications/{application_xid}/images/{image_id}", s.authenticated(s.handleGetImage()))
+
 	s.handle("POST "+v1+"/application/otp/{xid}", s.authenticated(s.handleSendOTP()))
 	s.handle("POST "+v1+"/application/otp/validate/{xid}", s.authenticated(s.handleValidateOTP()))
 	// Complete customer data: the table's PATCH form is canonical; the curl
