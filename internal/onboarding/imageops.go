@@ -153,7 +153,8 @@ func imagesClosedErr(status int) error {
 // problem of the type and the file (see checkImageType and checkImageFile).
 // The upload is stored and recorded, or neither: the file goes to Blobs under
 // a random key first, and is deleted again if recording it fails.
-func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in ImageUploadInput) (Image, error) {
+func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in ImageUploadInput) (_ Image, err error) {
+	defer func() { s.observeUpload(err) }()
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return Image{}, err

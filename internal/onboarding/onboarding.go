@@ -140,6 +140,9 @@ type Deps struct {
 	Config Config
 	Now    func() time.Time
 	Rand   io.Reader
+	// Observer is told of OTP sends, refusals and validations and of
+	// uploads (metrics); nil: nobody.
+	Observer Observer
 }
 
 // Service carries out the domain operations.
@@ -152,6 +155,7 @@ type Service struct {
 	cfg    Config
 	now    func() time.Time
 	rand   io.Reader
+	obs    Observer
 	hashes chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
 }
 
@@ -163,6 +167,9 @@ func New(d Deps) *Service {
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
+	}
+	if s.obs = d.Observer; s.obs == nil {
+		s.obs = nopObserver{}
 	}
 	s.hashes = make(chan struct{}, runtime.GOMAXPROCS(0))
 	return s

@@ -123,6 +123,7 @@ func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTP
 		return s.sendAllowed(k, now)
 	})
 	if err != nil {
+		s.observeSendRefused(err)
 		return err
 	}
 	msg := SMS{To: MobileE164(phone), Text: i18n.T(i18n.ID, i18n.OTPSMSText, code), Secret: code, PartnerID: p.ID, ApplicationID: app.ID}
@@ -131,8 +132,10 @@ func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTP
 		if derr := s.store.DeleteOTP(context.WithoutCancel(ctx), id); derr != nil {
 			err = errors.Join(err, derr)
 		}
+		s.obs.OTPRefused(OTPRefusedGateway)
 		return &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err}
 	}
+	s.obs.OTPSent()
 	return s.store.CloseOtherOTPs(ctx, app.ID, id, now)
 }
 
@@ -225,6 +228,7 @@ func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in Val
 	if err != nil {
 		return err
 	}
+	s.observeValidation(outcome)
 	return outcome
 }
 
