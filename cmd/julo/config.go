@@ -24,6 +24,16 @@ type config struct {
 	smsURL      string
 	smsToken    string
 	smsTimeout  time.Duration
+	publicURL   string
+	vendors     vendorConfig
+}
+
+// vendorConfig configures the BPJS and bank-scraper providers; their secrets
+// come from the environment only (flags show in ps).
+type vendorConfig struct {
+	bpjsProvider, bpjsLoginURL, bpjsTokenWeb, bpjsTokenAndroid, bpjsSecret string
+	scraperProvider, scraperURL, scraperToken, scraperSecret               string
+	scraperTimeout                                                         time.Duration
 }
 
 func (c config) production() bool { return c.env == "production" }
@@ -55,6 +65,15 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	c.smsToken = getenv("JULO_SMS_WEBHOOK_TOKEN") // a secret: environment only, never a flag (flags show in ps)
 	smsTimeout, _ := time.ParseDuration(env("JULO_SMS_TIMEOUT", "10s"))
 	fs.DurationVar(&c.smsTimeout, "sms-timeout", smsTimeout, "how long a webhook send may take (JULO_SMS_TIMEOUT)")
+	fs.StringVar(&c.publicURL, "public-url", env("JULO_PUBLIC_URL", ""),
+		"the URL customers and vendors reach this server at (callbacks, sandbox pages); empty: http://ADDR (JULO_PUBLIC_URL)")
+	v := &c.vendors
+	v.bpjsProvider, v.bpjsLoginURL = getenv("JULO_BPJS_PROVIDER"), getenv("JULO_BPJS_LOGIN_URL")
+	v.bpjsTokenWeb, v.bpjsTokenAndroid = getenv("JULO_BPJS_BOX_TOKEN_WEB"), getenv("JULO_BPJS_BOX_TOKEN_ANDROID")
+	v.bpjsSecret = getenv("JULO_BPJS_CALLBACK_SECRET")
+	v.scraperProvider, v.scraperURL = getenv("JULO_SCRAPER_PROVIDER"), getenv("JULO_SCRAPER_URL")
+	v.scraperToken, v.scraperSecret = getenv("JULO_SCRAPER_TOKEN"), getenv("JULO_SCRAPER_CALLBACK_SECRET")
+	v.scraperTimeout, _ = time.ParseDuration(env("JULO_SCRAPER_TIMEOUT", "10s"))
 	shutdown, _ := time.ParseDuration(env("JULO_SHUTDOWN_TIMEOUT", "30s"))
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", shutdown, "how long in-flight requests may finish after SIGTERM (JULO_SHUTDOWN_TIMEOUT)")
 }
@@ -78,6 +97,25 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--sms-provider webhook needs --sms-webhook-url (JULO_SMS_WEBHOOK_URL)")
 	case c.smsProvider != "" && c.smsProvider != "log" && c.smsProvider != "webhook":
 		return fmt.Errorf("--sms-provider %q: use log or webhook", c.smsProvider)
+	}
+	return c.vendors.validate(c.production())
+}
+
+// validate checks the vendor settings. A provider is "sandbox" (the sandbox
+// environment's default) or "vendor", which needs its URL and callback secret.
+func (v vendorConfig) validate(production bool) error {
+	for _, p := range []struct{ name, provider, url, secret, urlVar, secretVar string }{
+		{"JULO_BPJS_PROVIDER", v.bpjsProvider, v.bpjsLoginURL, v.bpjsSecret, "JULO_BPJS_LOGIN_URL", "JULO_BPJS_CALLBACK_SECRET"},
+		{"JULO_SCRAPER_PROVIDER", v.scraperProvider, v.scraperURL, v.scraperSecret, "JULO_SCRAPER_URL", "JULO_SCRAPER_CALLBACK_SECRET"},
+	} {
+		switch {
+		case p.provider == "sandbox" && production:
+			return fmt.Errorf("%s=sandbox is not allowed in production", p.name)
+		case p.provider == "vendor" && (p.url == "" || len(p.secret) < 32):
+			return fmt.Errorf("%s=vendor needs %s and %s (32+ characters)", p.name, p.urlVar, p.secretVar)
+		case p.provider != "" && p.provider != "sandbox" && p.provider != "vendor":
+			return fmt.Errorf("%s=%q: use sandbox or vendor", p.name, p.provider)
+		}
 	}
 	return nil
 }

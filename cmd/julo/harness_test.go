@@ -339,3 +339,34 @@ func (s *testServer) logLines() []string {
 	}
 	return out
 }
+
+// dumpDB returns every value of every table as text, to search what is stored.
+func (s *testServer) dumpDB(t *testing.T) string {
+	t.Helper()
+	db := s.sqlDB()
+	tables := []string{"partners", "partner_secrets", "customers", "applications", "application_status_history",
+		"prereg_guard", "otp_codes", "otp_state", "verified_phones", "sms_outbox", "images", "application_details",
+		"bpjs_tasks", "bank_imports", "bank_import_events"}
+	var b strings.Builder
+	for _, tb := range tables {
+		rows, err := db.Query("SELECT * FROM " + tb)
+		if err != nil {
+			t.Fatalf("dump %s: %v", tb, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			rows.Scan(ptrs...)
+			for _, v := range vals {
+				fmt.Fprintf(&b, "%s|", v)
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+	}
+	return b.String()
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/blob"
@@ -19,6 +22,7 @@ import (
 	"github.com/julo-partnership/julo/internal/refdata"
 	"github.com/julo-partnership/julo/internal/sms"
 	"github.com/julo-partnership/julo/internal/store"
+	"github.com/julo-partnership/julo/internal/vendors"
 )
 
 // hooks lets tests fix what is otherwise taken from the world.
@@ -96,8 +100,12 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	}
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
+	bpjs, scraper := c.vendorProviders()
+	cfg.External.PublicURL = c.publicURL
+	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")
+	cfg.External.ScraperCallbackSecret = callbackSecret(c.vendors.scraperSecret, keys, "scraper")
 	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: blobs, SMS: c.smsSender(db, log, h),
-		Config: cfg, Now: h.now})
+		BPJS: bpjs, Bank: scraper, Config: cfg, Now: h.now})
 	return svc, db, nil
 }
 
@@ -119,6 +127,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := c.validateServe(); err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if c.publicURL == "" {
+		c.publicURL = "http://" + ln.Addr().String()
+	}
+	c.publicURL = strings.TrimRight(c.publicURL, "/")
 	svc, db, err := openService(ctx, c, getenv, h, area, log)
 	if err != nil {
 		return err
@@ -134,10 +151,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "env", c.env, "database", dbKind(c.databaseURL), "data", c.data,
 		"sms", map[bool]string{true: c.smsProvider, false: "log"}[c.smsProvider != ""])
@@ -169,6 +182,41 @@ func (c config) smsSender(outbox sms.Outbox, log *slog.Logger, h hooks) onboardi
 		l.Outbox, l.RevealSecret = outbox, true
 	}
 	return l
+}
+
+// vendorProviders picks the BPJS and scraper providers: sandbox providers in
+// the sandbox unless "vendor" is asked for; in production the vendor when
+// its URL is set, else an answer that the feature is not configured.
+func (c config) vendorProviders() (onboarding.BPJSProvider, onboarding.BankScraper) {
+	v := c.vendors
+	var bpjs onboarding.BPJSProvider = vendors.Unconfigured{What: "BPJS"}
+	var scraper onboarding.BankScraper = vendors.Unconfigured{What: "Bank scrape"}
+	switch {
+	case v.bpjsProvider == "vendor" || v.bpjsProvider == "" && c.production() && v.bpjsLoginURL != "":
+		bpjs = &vendors.BPJSVendor{LoginURLBase: v.bpjsLoginURL,
+			BoxTokens: map[string]string{"web": v.bpjsTokenWeb, "android": v.bpjsTokenAndroid}}
+	case !c.production():
+		bpjs = &vendors.SandboxBPJS{PublicURL: c.publicURL}
+	}
+	switch {
+	case v.scraperProvider == "vendor" || v.scraperProvider == "" && c.production() && v.scraperURL != "":
+		scraper = &vendors.Scraper{URL: v.scraperURL, Token: v.scraperToken, Client: &http.Client{Timeout: v.scraperTimeout}}
+	case !c.production():
+		scraper = vendors.SandboxScraper{}
+	}
+	return bpjs, scraper
+}
+
+// callbackSecret is the configured secret, or one derived from the server's
+// lookup key (stable across restarts and instances), which the sandbox's own
+// providers sign with.
+func callbackSecret(configured string, keys onboarding.Keys, vendor string) []byte {
+	if configured != "" {
+		return []byte(configured)
+	}
+	m := hmac.New(sha256.New, keys.Lookup.Keys[keys.Lookup.Current])
+	m.Write([]byte("callback-secret:" + vendor))
+	return m.Sum(nil)
 }
 
 func dbKind(url string) string {

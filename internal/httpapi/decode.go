@@ -138,7 +138,7 @@ func jsonErrText(err error) string {
 
 // decodeInto fills the struct dst points to from f. Each field with a `form`
 // tag ("name" or "name,alias,...") of type *string, *int64, *float64 or *bool
-// is set when the request has it; values are coerced like Django REST
+// is set when the request has it (a *any field takes the value as decoded); values are coerced like Django REST
 // Framework does (numbers and booleans may come as strings, numbers where text
 // is expected become text). A value of the wrong type is recorded in dst's
 // embedded onboarding.Problems and the field stays nil. Unknown request fields
@@ -168,6 +168,12 @@ func (f *fields) decodeInto(dst any) {
 			continue
 		}
 		fv := v.Field(i)
+		if fv.Type().Elem().Kind() == reflect.Interface {
+			// A *any field takes the value as decoded (an object, say).
+			fv.Set(reflect.New(fv.Type().Elem()))
+			fv.Elem().Set(reflect.ValueOf(raw))
+			continue
+		}
 		val, msg := coerce(raw, fv.Type().Elem().Kind())
 		if msg != "" {
 			if ps != nil {

@@ -27,9 +27,21 @@ func (s *Server) routes() {
 	s.handle("PATCH "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication()))
 	s.handle("POST "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication()))
 	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus()))
+
+	s.handle("GET "+v1+"/bpjs/login/{xid}/{app_type}", s.authenticated(s.handleBPJSLogin()))
+	s.handle("POST "+v1+"/external-data-imports/{xid}", s.authenticated(s.handleBankImport()))
+	s.handle("GET "+v1+"/scraping-status/{xid}", s.authenticated(s.handleScrapingStatus()))
+	// Vendors' callbacks: authenticated by their signature, not partner headers.
+	s.handleLimited("POST /vendor/v1/bpjs/callback", 64<<10, s.handleVendorCallback(bpjsCallback))
+	s.handleLimited("POST /vendor/v1/bank-scrape/callback", 64<<10, s.handleVendorCallback(bankCallback))
+
 	if s.cfg.Sandbox {
 		// Sandbox only: what the log SMS provider "sent" to a phone.
 		s.handle("GET "+v1+"/sandbox/sms", s.authenticated(s.handleSandboxSMS()))
+		// Sandbox only: the BPJS login page the sandbox provider sends
+		// customers to (reached without partner headers, like the vendor's).
+		s.handle("GET "+v1+"/sandbox/bpjs/login", s.handleSandboxBPJSPage())
+		s.handle("POST "+v1+"/sandbox/bpjs/login", s.handleSandboxBPJSSubmit())
 	}
 }
 

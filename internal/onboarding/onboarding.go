@@ -105,6 +105,7 @@ type Store interface {
 	OTPStore
 	OutboxStore
 	CompleteStore
+	ExternalStore
 }
 
 // Config holds the tunable rules.
@@ -116,6 +117,7 @@ type Config struct {
 	PreregWindow   time.Duration
 	PreregLock     time.Duration
 	OTP            OTPConfig
+	External       ExternalConfig
 }
 
 // DefaultConfig is the configuration documented in the README.
@@ -126,6 +128,7 @@ func DefaultConfig() Config {
 		PreregWindow:        time.Hour,
 		PreregLock:          3 * time.Hour,
 		OTP:                 DefaultOTPConfig(),
+		External:            ExternalConfig{CallbackSkew: 5 * time.Minute},
 	}
 }
 
@@ -137,6 +140,8 @@ type Deps struct {
 	Keys   Keys
 	Blobs  Blobs
 	SMS    SMSSender
+	BPJS   BPJSProvider
+	Bank   BankScraper
 	Config Config
 	Now    func() time.Time
 	Rand   io.Reader
@@ -147,21 +152,23 @@ type Deps struct {
 
 // Service carries out the domain operations.
 type Service struct {
-	store  Store
-	area   *refdata.Area
-	keys   Keys
-	blobs  Blobs
-	sms    SMSSender
-	cfg    Config
-	now    func() time.Time
-	rand   io.Reader
-	obs    Observer
-	hashes chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
+	store   Store
+	area    *refdata.Area
+	keys    Keys
+	blobs   Blobs
+	sms     SMSSender
+	bpjs    BPJSProvider
+	scraper BankScraper
+	cfg     Config
+	now     func() time.Time
+	rand    io.Reader
+	obs     Observer
+	hashes  chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
-	s := &Service{store: d.Store, area: d.Area, keys: d.Keys, blobs: d.Blobs, sms: d.SMS, cfg: d.Config, now: d.Now, rand: d.Rand}
+	s := &Service{store: d.Store, area: d.Area, keys: d.Keys, blobs: d.Blobs, sms: d.SMS, bpjs: d.BPJS, scraper: d.Bank, cfg: d.Config, now: d.Now, rand: d.Rand}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -24,6 +24,7 @@ type ApplicationStatus struct {
 	Images         []string  `json:"images"`
 	VerifiedPhones []string  `json:"verified_phones"`
 	CreatedAt      time.Time `json:"created_at"`
+	ExternalStatus
 }
 
 // ApplicationStatus returns the status of the partner's application and what
@@ -41,7 +42,11 @@ func (s *Service) ApplicationStatus(ctx context.Context, p Partner, xid string) 
 	if err != nil {
 		return ApplicationStatus{}, err
 	}
-	st := ApplicationStatus{XID: app.XID, Status: StatusName(app.Status), StatusCode: app.Status,
+	ext, err := s.externalStatus(ctx, app.ID)
+	if err != nil {
+		return ApplicationStatus{}, err
+	}
+	st := ApplicationStatus{ExternalStatus: ext, XID: app.XID, Status: StatusName(app.Status), StatusCode: app.Status,
 		MissingSteps: []string{}, Images: []string{}, VerifiedPhones: phones, CreatedAt: app.CreatedAt}
 	have := map[string]bool{}
 	for _, img := range images {

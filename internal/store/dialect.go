@@ -45,6 +45,9 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "customers_email", on: "customers.email", field: "email"},
 	{name: "applications_xid", on: "applications.xid", field: "application_xid"},
 	{name: "images_current", on: "images.application_id, images.image_type", field: "image_type"},
+	{name: "bpjs_tasks_token", on: "bpjs_tasks.token", field: "task"},
+	{name: "bank_imports_ref", on: "bank_imports.ref", field: "import_id"},
+	{name: "bank_imports_active", on: "bank_imports.application_id, bank_imports.bank", field: "data_type"},
 }
 
 // uniqueField returns the field of the index whose name (or, on SQLite,
