@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// juloBinary builds the real program once for the tests that run it as
+// separate processes.
+func juloBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "julo-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "julo")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building julo: %v", buildErr)
+	}
+	return binPath
+}
+
+// startProcess runs `julo serve` as its own process and returns its URL; it
+// is stopped with SIGTERM when the test ends.
+func startProcess(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(juloBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var m struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &m) == nil && m.Msg == "listening" {
+				addr <- m.Addr
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("instance exited with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("instance did not stop")
+		}
+	})
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case <-time.After(60 * time.Second):
+		t.Fatal("instance did not start")
+		return ""
+	}
+}
+
+// Two server processes on one PostgreSQL database and one blob store keep
+// every rule together: nothing another instance needs lives in one
+// process's memory.
+func TestTwoInstancesShareEverything(t *testing.T) {
+	db := testDatabaseURL(t)
+	if db == "" {
+		t.Skip("needs PostgreSQL: set JULO_TEST_DATABASE_URL (CI does)")
+	}
+	data := t.TempDir() // shared: the sandbox keys and, without S3, the files
+	args := []string{"--data", data, "--database-url", db}
+	if u := testBlobURL(t); u != "" {
+		args = append(args, "--blob-url", u)
+	}
+	var out bytes.Buffer
+	if err := runWith(context.Background(), append([]string{"partner", "create", "acme"}, args...), func(string) string { return "" },
+		&out, io.Discard, hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		SecretKey string `json:"secret_key"`
+	}
+	json.Unmarshal(out.Bytes(), &p)
+	a := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey}
+	b := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey}
+
+	// The same NIK registered on both at once: exactly one wins, each round.
+	for round := 0; round < 5; round++ {
+		nik := "32030201019300" + strconv.Itoa(10+round)
+		var wg sync.WaitGroup
+		statuses := make([]int, 2)
+		for i, s := range []*testServer{a, b} {
+			wg.Add(1)
+			go func(i int, s *testServer) {
+				defer wg.Done()
+				statuses[i] = s.doStatus(req{Method: "POST", Path: "/api/partnership/v1/customer", Body: map[string]any{
+					"username": nik, "pin": "482915", "email": "r" + strconv.Itoa(round) + "-" + strconv.Itoa(i) + "@test.com",
+					"latitude": -6.2, "longitude": 106.8}})
+			}(i, s)
+		}
+		wg.Wait()
+		if !(statuses[0] == 201 && statuses[1] == 409 || statuses[0] == 409 && statuses[1] == 201) {
+			t.Fatalf("round %d: statuses %v, want one 201 and one 409", round, statuses)
+		}
+	}
+
+	xid := a.newApplication(t)
+	// OTP limits are shared: a send on A makes an immediate resend on B wait.
+	a.sendOTP(xid, "081234567899").expect(t, 200)
+	b.sendOTP(xid, "081234567899").expect(t, 429, "kirim ulang")
+	// Failure counts are shared: 3 wrong tries on A and 2 on B burn the code.
+	code := b.lastCode(t, "081234567899")
+	wrong := strconv.Itoa((mustAtoi(code)+1)%1000000 + 1000000)[1:]
+	for i := 0; i < 3; i++ {
+		a.validateOTP(xid, wrong).expect(t, 400)
+	}
+	b.validateOTP(xid, wrong).expect(t, 400, "sisa 1 percobaan")
+	b.validateOTP(xid, wrong).expect(t, 400, "tidak berlaku lagi")
+	a.validateOTP(xid, code).expect(t, 400, "tidak ada kode OTP aktif")
+
+	// An image uploaded on one is listed and served by the other.
+	a.uploadImage(t, xid, "ktp_self").expect(t, 200)
+	var imgs []struct {
+		Type string `json:"image_type"`
+		URL  string `json:"url"`
+	}
+	b.do(req{Method: "GET", Path: "/api/partnership/v1/applications/" + xid + "/images"}).expect(t, 200).decodeData(t, &imgs)
+	if len(imgs) != 1 || imgs[0].Type != "ktp_self" {
+		t.Fatalf("B lists %+v", imgs)
+	}
+	hr, _ := http.NewRequest("GET", b.URL+imgs[0].URL, nil)
+	hr.Header.Set("username", "acme")
+	hr.Header.Set("secret-key", p.SecretKey)
+	resp, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, pngBytes(t)) {
+		t.Fatalf("B serves %d, %d bytes", resp.StatusCode, len(got))
+	}
+}
+
+// doStatus sends r and returns only the status (safe from any goroutine).
+func (s *testServer) doStatus(r req) int {
+	j, _ := json.Marshal(r.Body)
+	hr, _ := http.NewRequest(r.Method, s.URL+r.Path, bytes.NewReader(j))
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("username", s.Partner)
+	hr.Header.Set("secret-key", s.Secret)
+	resp, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		return -1
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
