@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 // (the flag wins). See the README's configuration table.
 type config struct {
 	addr        string
+	metricsAddr string
 	data        string
 	databaseURL string
 	env         string
@@ -53,6 +55,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		return
 	}
 	fs.StringVar(&c.addr, "addr", env("JULO_ADDR", "127.0.0.1:8080"), "listen address of the partner API (JULO_ADDR)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", env("JULO_METRICS_ADDR", ""),
+		"listen address of /metrics (Prometheus), apart from the API; empty: no metrics (JULO_METRICS_ADDR)")
 	maxBody, _ := strconv.ParseInt(env("JULO_MAX_BODY_BYTES", "1048576"), 10, 64)
 	fs.Int64Var(&c.maxBody, "max-body-bytes", maxBody, "largest accepted request body, uploads excepted (JULO_MAX_BODY_BYTES)")
 	maxUpload, _ := strconv.ParseInt(env("JULO_MAX_UPLOAD_BYTES", "10485760"), 10, 64)
@@ -95,6 +99,8 @@ func (c config) validateServe() error {
 		return fmt.Errorf("production needs an SMS provider: set JULO_SMS_PROVIDER=webhook and JULO_SMS_WEBHOOK_URL (or =log to only log messages)")
 	case c.smsProvider == "webhook" && c.smsURL == "":
 		return fmt.Errorf("--sms-provider webhook needs --sms-webhook-url (JULO_SMS_WEBHOOK_URL)")
+	case c.metricsAddr != "" && samePort(c.metricsAddr, c.addr):
+		return fmt.Errorf("--metrics-addr %s: metrics are never served on the partner API's port (%s)", c.metricsAddr, c.addr)
 	case c.smsProvider != "" && c.smsProvider != "log" && c.smsProvider != "webhook":
 		return fmt.Errorf("--sms-provider %q: use log or webhook", c.smsProvider)
 	}
@@ -118,6 +124,14 @@ func (v vendorConfig) validate(production bool) error {
 		}
 	}
 	return nil
+}
+
+// samePort reports whether two listen addresses name the same fixed port
+// (port 0 picks a free one each time).
+func samePort(a, b string) bool {
+	_, pa, errA := net.SplitHostPort(a)
+	_, pb, errB := net.SplitHostPort(b)
+	return errA == nil && errB == nil && pa == pb && pa != "0"
 }
 
 func (c config) blockedDomains() []string {

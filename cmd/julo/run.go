@@ -18,6 +18,7 @@ import (
 	"github.com/julo-partnership/julo/internal/blob"
 	"github.com/julo-partnership/julo/internal/httpapi"
 	"github.com/julo-partnership/julo/internal/keyring"
+	"github.com/julo-partnership/julo/internal/metrics"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"github.com/julo-partnership/julo/internal/refdata"
 	"github.com/julo-partnership/julo/internal/sms"
@@ -75,8 +76,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 // openService opens the store (migrating it), loads the keys and builds the
-// domain service; callers close the store.
-func openService(ctx context.Context, c config, getenv func(string) string, h hooks, area *refdata.Area, log *slog.Logger) (*onboarding.Service, *store.DB, error) {
+// domain service, telling obs (nil: nobody) of its events; callers close the
+// store.
+func openService(ctx context.Context, c config, getenv func(string) string, h hooks, area *refdata.Area, log *slog.Logger, obs onboarding.Observer) (*onboarding.Service, *store.DB, error) {
 	if err := c.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -105,7 +107,7 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")
 	cfg.External.ScraperCallbackSecret = callbackSecret(c.vendors.scraperSecret, keys, "scraper")
 	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: blobs, SMS: c.smsSender(db, log, h),
-		BPJS: bpjs, Bank: scraper, Config: cfg, Now: h.now})
+		BPJS: bpjs, Bank: scraper, Config: cfg, Now: h.now, Observer: obs})
 	return svc, db, nil
 }
 
@@ -136,13 +138,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		c.publicURL = "http://" + ln.Addr().String()
 	}
 	c.publicURL = strings.TrimRight(c.publicURL, "/")
-	svc, db, err := openService(ctx, c, getenv, h, area, log)
+	// Metrics are counted only when they are served.
+	var met *metrics.Metrics
+	var domainObs onboarding.Observer
+	var httpObs httpapi.Observer
+	if c.metricsAddr != "" {
+		met = metrics.New()
+		domainObs, httpObs = met, met
+	}
+	svc, db, err := openService(ctx, c, getenv, h, area, log, domainObs)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production()})
+	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production(), Observer: httpObs})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -151,6 +161,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if met != nil {
+		msrv, err := serveMetrics(c.metricsAddr, met, log)
+		if err != nil {
+			return err
+		}
+		defer msrv.Close()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "env", c.env, "database", dbKind(c.databaseURL), "data", c.data,
 		"sms", map[bool]string{true: c.smsProvider, false: "log"}[c.smsProvider != ""])
@@ -169,6 +186,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics on its own listener at addr, apart from the
+// partner API, and logs the address it bound ("metrics listening"). The
+// caller closes the returned server. A metrics listener that fails later is
+// logged and leaves the API running.
+func serveMetrics(addr string, met *metrics.Metrics, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", met.Handler())
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", "error", err)
+		}
+	}()
+	return srv, nil
 }
 
 // smsSender builds the configured SMS provider: webhook, or log (in the
@@ -269,7 +315,7 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 	if needName && len(pos) != 2 || !needName && len(pos) != 1 {
 		return fmt.Errorf("usage: julo partner %s%s", verb, map[bool]string{true: " NAME"}[needName])
 	}
-	svc, db, err := openService(ctx, c, getenv, h, nil, slog.New(slog.NewJSONHandler(stderr, nil)))
+	svc, db, err := openService(ctx, c, getenv, h, nil, slog.New(slog.NewJSONHandler(stderr, nil)), nil)
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var e *onboarding.Error
 	if !errors.As(err, &e) || e.Code == onboarding.EINTERNAL {
+		info.internal = true
 		info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
 		writeJSON(w, http.StatusInternalServerError, envelope{Errors: []string{i18n.T(lang, i18n.Internal, info.id)}})
 		return

@@ -27,6 +27,8 @@ type Config struct {
 	MaxUploadBytes int64
 	// Sandbox adds the sandbox-only routes.
 	Sandbox bool
+	// Observer is told of every answered request (metrics); nil: nobody.
+	Observer Observer
 }
 
 // Server is the partner API handler.
@@ -86,9 +88,10 @@ func limitBody(limit int64, h http.Handler) http.Handler {
 // reqInfo is what the access log needs to know about a request; handlers
 // deeper down fill in the partner.
 type reqInfo struct {
-	id      string
-	partner string
-	log     *slog.Logger
+	id       string
+	partner  string
+	log      *slog.Logger
+	internal bool // it failed with an internal error (see fail)
 }
 
 type ctxKey struct{}
@@ -135,6 +138,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("request", "request_id", info.id, "method", r.Method, "route", route,
 			"status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000,
 			"partner", info.partner, "bytes", sw.bytes)
+		s.observe(route, sw.status, time.Since(start), info)
 	}()
 	// ServeMux would redirect an unclean path ("//", "/./"); a redirect
 	// breaks POST clients (errata 1), so serve the clean path directly.
