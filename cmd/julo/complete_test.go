@@ -32,7 +32,7 @@ var docResponseKeys = []string{"validated_qr_code", "loan_purpose", "loan_purpos
 // docNIK fits the example body: born 1992-01-01, a man, registered in DKI Jakarta.
 const docNIK = "3173050101920001"
 
-func pngBytes(t *testing.T) []byte {
+func pngBytes(t testing.TB) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
 	img.Set(1, 1, color.RGBA{200, 10, 10, 255})
 	var b bytes.Buffer
