@@ -17,6 +17,7 @@ type config struct {
 	metricsAddr string
 	data        string
 	databaseURL string
+	blobURL     string
 	env         string
 	maxBody     int64
 	maxUpload   int64
@@ -50,6 +51,9 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	}
 	fs.StringVar(&c.data, "data", env("JULO_DATA", "./data"), "data directory: SQLite database, stored files, sandbox keys (JULO_DATA)")
 	fs.StringVar(&c.databaseURL, "database-url", env("JULO_DATABASE_URL", ""), "database URL; empty = SQLite in the data dir (JULO_DATABASE_URL)")
+	fs.StringVar(&c.blobURL, "blob-url", env("JULO_BLOB_URL", ""),
+		"where stored files go: empty or file:// (DATA/files), file:///ABS/PATH, or s3://BUCKET?endpoint=URL&region=R; "+
+			"S3 credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (JULO_BLOB_URL)")
 	fs.StringVar(&c.env, "env", env("JULO_ENV", "sandbox"), "environment: sandbox or production (JULO_ENV)")
 	if !serve {
 		return

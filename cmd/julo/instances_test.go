@@ -50,7 +50,7 @@ func juloBinary(t *testing.T) string {
 func startProcess(t *testing.T, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(juloBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, testBlobEnv()...) // the S3 credentials, if any
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

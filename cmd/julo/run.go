@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
+	"os"
 	"strings"
 	"time"
 
@@ -95,10 +95,10 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 		db.Close()
 		return nil, nil, err
 	}
-	blobs, err := blob.NewDir(filepath.Join(c.data, "files"))
+	blobs, err := blob.Open(ctx, c.blobURL, c.data, withAWSFromProcess(getenv))
 	if err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("opening the file store: %w", err)
+		return nil, nil, fmt.Errorf("opening the blob store (--blob-url): %w", err)
 	}
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
@@ -109,6 +109,19 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: blobs, SMS: c.smsSender(db, log, h),
 		BPJS: bpjs, Bank: scraper, Config: cfg, Now: h.now, Observer: obs})
 	return svc, db, nil
+}
+
+// withAWSFromProcess reads the AWS_* credentials from getenv, else from the
+// process environment, where every AWS tool looks for them: in production
+// both are the same, and test servers, whose environment is their own, use
+// the test process's S3 credentials.
+func withAWSFromProcess(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		if v := getenv(k); v != "" || !strings.HasPrefix(k, "AWS_") {
+			return v
+		}
+		return os.Getenv(k)
+	}
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h hooks) error {
