@@ -293,24 +293,72 @@ func TestOTPWebhookProviderDeliversAndGatewayFailuresDoNotCount(t *testing.T) {
 		s.sendOTP(xid, "081234567899").expect(t, 502, "penyedia SMS")
 	}
 	// A gateway slower than the timeout: 502 after the timeout, not a hang.
+	// The gateway may have taken the message, so that code stays counted.
 	g.mu.Lock()
 	g.status, g.delay = 200, 5*time.Second
 	g.mu.Unlock()
 	start := time.Now()
-	s.sendOTP(xid, "081234567899").expect(t, 502)
+	s.sendOTP(xid, "081234567899").expect(t, 502, "tidak mengonfirmasi pengiriman")
 	if el := time.Since(start); el > 3*time.Second {
 		t.Fatalf("waited %v for a 300ms timeout", el)
+	}
+	s.sendOTP(xid, "081234567899").expect(t, 429, "kirim ulang")
+	g.mu.Lock()
+	g.delay = 0
+	g.mu.Unlock()
+	s.Clock.Add(61 * time.Second)
+	s.sendOTP(xid, "081234567899").expect(t, 200)
+	s.validateOTP(xid, code).expect(t, 400, "kode OTP salah") // the first code was superseded
+	var stored int
+	s.sqlDB().QueryRow(`SELECT COUNT(*) FROM otp_codes`).Scan(&stored)
+	if stored != 3 {
+		t.Fatalf("%d codes stored; want the first, the unconfirmed and the last, none of the refused", stored)
+	}
+}
+
+// A partner that hangs up while the gateway works cannot make a send
+// uncounted: the send goes on, and the limits see it.
+func TestOTPSendCountsEvenWhenThePartnerHangsUp(t *testing.T) {
+	g := &smsReceiver{status: 200, delay: 600 * time.Millisecond}
+	gw := httptest.NewServer(g)
+	defer gw.Close()
+	s := startServer(t, []string{"--sms-provider", "webhook", "--sms-webhook-url", gw.URL, "--sms-timeout", "5s"})
+	xid := s.newApplication(t)
+	impatient := &http.Client{Timeout: 100 * time.Millisecond}
+	for i := 0; i < 5; i++ {
+		r, _ := http.NewRequest("POST", s.URL+"/api/partnership/v1/application/otp/"+xid, strings.NewReader(`{"phone": "081234567899"}`))
+		r.Header.Set("username", s.Partner)
+		r.Header.Set("secret-key", s.Secret)
+		r.Header.Set("Content-Type", "application/json")
+		if resp, err := impatient.Do(r); err == nil {
+			resp.Body.Close()
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g.mu.Lock()
+		n := len(g.bodies)
+		g.mu.Unlock()
+		var stored int
+		s.sqlDB().QueryRow(`SELECT COUNT(*) FROM otp_codes`).Scan(&stored)
+		if n >= 1 && stored == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gateway got %d messages, %d codes stored", n, stored)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	g.mu.Lock()
+	delivered := len(g.bodies)
+	g.mu.Unlock()
+	if delivered != 1 {
+		t.Fatalf("the gateway got %d messages from 5 hung-up sends within 60 s; the resend spacing allows 1", delivered)
 	}
 	g.mu.Lock()
 	g.delay = 0
 	g.mu.Unlock()
-	s.sendOTP(xid, "081234567899").expect(t, 200)
-	s.validateOTP(xid, code).expect(t, 400, "kode OTP salah") // the first code was superseded
-	var open int
-	s.sqlDB().QueryRow(`SELECT COUNT(*) FROM otp_codes`).Scan(&open)
-	if open != 2 {
-		t.Fatalf("%d codes stored; the failed sends must leave none", open)
-	}
+	s.sendOTP(xid, "081234567899").expect(t, 429, "kirim ulang")
 }
 
 func TestProductionLogProviderNeverLogsTheCode(t *testing.T) {

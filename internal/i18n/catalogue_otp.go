@@ -15,6 +15,7 @@ const (
 	OTPPhoneDailyLimit Msg = "otp_phone_daily_limit"
 	OTPSMSText         Msg = "otp_sms_text"
 	SMSGatewayFailed   Msg = "sms_gateway_failed"
+	SMSDeliveryUnknown Msg = "sms_delivery_unknown"
 	SandboxPhoneNeeded Msg = "sandbox_phone_needed"
 )
 
@@ -59,6 +60,9 @@ func init() {
 		SMSGatewayFailed: {
 			"SMS tidak dapat dikirim karena gangguan penyedia SMS; coba lagi (tidak dihitung dalam batas pengiriman)",
 			"The SMS could not be sent because the SMS provider failed; please retry (this does not count against the send limits)"},
+		SMSDeliveryUnknown: {
+			"penyedia SMS tidak mengonfirmasi pengiriman; jika nasabah menerima kodenya, kode itu berlaku; jika tidak, kirim ulang setelah %d detik",
+			"the SMS provider did not confirm the send; if the customer received the code it is valid; otherwise resend after %d seconds"},
 		SandboxPhoneNeeded: {
 			"wajib diisi: nomor ponsel yang pesannya ingin dilihat",
 			"is required: the mobile number whose messages to show"},

@@ -60,9 +60,9 @@ type OTPState struct {
 	VerifiedPhone       string // set by the check function: mark this phone verified
 }
 
-// OTPStore is the storage of OTP codes and limits. Both methods are one
-// transaction that holds the application's (and for CreateOTP the phone's)
-// OTP rows, so the limits hold across instances.
+// OTPStore is the storage of OTP codes and limits. CreateOTP and CheckOTP
+// each run in one transaction that holds the application's (and for
+// CreateOTP the phone's) rows, so the limits hold across instances.
 type OTPStore interface {
 	// CreateOTP reads the counters (application sends since appSince, phone
 	// sends since phoneSince), calls check, and when check returns nil
@@ -127,13 +127,24 @@ func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTP
 		return err
 	}
 	msg := SMS{To: MobileE164(phone), Text: i18n.T(i18n.ID, i18n.OTPSMSText, code), Secret: code, PartnerID: p.ID, ApplicationID: app.ID}
+	// A partner that hangs up must not cut a send short: the gateway may
+	// already have the message, and the code would then escape the limits.
+	// The sender bounds the call with its own timeout.
+	ctx = context.WithoutCancel(ctx)
 	if err := s.sms.SendSMS(ctx, msg); err != nil {
-		// Not delivered: the code must not count against the limits.
-		if derr := s.store.DeleteOTP(context.WithoutCancel(ctx), id); derr != nil {
-			err = errors.Join(err, derr)
-		}
 		s.obs.OTPRefused(OTPRefusedGateway)
-		return &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err}
+		if errors.Is(err, ErrSMSNotSent) {
+			// Certainly not delivered: the code must not count.
+			if derr := s.store.DeleteOTP(ctx, id); derr != nil {
+				err = errors.Join(err, derr)
+			}
+			return &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err}
+		}
+		// Maybe delivered (a timeout): the code stays valid and counted.
+		if cerr := s.store.CloseOtherOTPs(ctx, app.ID, id, now); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+		return &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.SMSDeliveryUnknown, Args: []any{int(cfg.ResendAfter.Seconds())}}}, Err: err}
 	}
 	s.obs.OTPSent()
 	return s.store.CloseOtherOTPs(ctx, app.ID, id, now)

@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"context"
+	"errors"
 	"io"
 )
 
@@ -22,8 +23,13 @@ type SMS struct {
 	ApplicationID int64
 }
 
-// SMSSender delivers text messages. An error means the message was not
-// accepted for delivery.
+// SMSSender delivers text messages. An error wrapping ErrSMSNotSent means
+// the message was certainly not accepted; any other error leaves it unknown
+// whether the gateway took it.
 type SMSSender interface {
 	SendSMS(ctx context.Context, m SMS) error
 }
+
+// ErrSMSNotSent marks a message the gateway certainly did not accept: it
+// refused it, or could not be reached at all.
+var ErrSMSNotSent = errors.New("sms not accepted")

@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -82,19 +84,30 @@ func (w *Webhook) SendSMS(ctx context.Context, m onboarding.SMS) error {
 	if w.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+w.Token)
 	}
-	c := w.Client
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second}
+	c := http.Client{Timeout: 10 * time.Second}
+	if w.Client != nil {
+		c = *w.Client
 	}
+	c.CheckRedirect = noRedirects
 	resp, err := c.Do(req)
 	if err != nil {
 		// The error text holds the URL, never the message or the token.
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			// Never connected: certainly not sent.
+			return fmt.Errorf("sms webhook: %w: %w", onboarding.ErrSMSNotSent, err)
+		}
+		// A timeout or a broken connection: the gateway may have it.
 		return fmt.Errorf("sms webhook: %w", err)
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("sms webhook answered %s", resp.Status)
+		return fmt.Errorf("sms webhook answered %s: %w", resp.Status, onboarding.ErrSMSNotSent)
 	}
 	return nil
 }
+
+// noRedirects makes the client answer with a redirect instead of following
+// it: a 307 would re-send the message, code included, wherever it points.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

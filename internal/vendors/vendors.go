@@ -81,7 +81,9 @@ func (s *Scraper) StartImport(ctx context.Context, j onboarding.BankJob) ([]onbo
 	if s.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.Token)
 	}
-	resp, err := s.Client.Do(req)
+	c := *s.Client
+	c.CheckRedirect = noRedirects
+	resp, err := c.Do(req)
 	if err != nil {
 		// *url.Error names the URL only; the body (credentials) never
 		// appears in an error.
@@ -104,6 +106,11 @@ func (s *Scraper) StartImport(ctx context.Context, j onboarding.BankJob) ([]onbo
 	}
 	return nil, nil
 }
+
+// noRedirects makes the client answer with a redirect instead of following
+// it: a 307 would re-send the job, bank credentials included, wherever it
+// points.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // SandboxScraper decides each import's outcome by its test username, like a
 // payment sandbox's test cards, and plays it out over a few seconds.
