@@ -217,6 +217,8 @@ func TestCompleteDataFieldRules(t *testing.T) {
 		"consent not boolean":      {map[string]any{"is_verification_agreed": "mungkin"}, []string{"is_verification_agreed: harus berupa boolean"}},
 		"missing required":         {map[string]any{"bank_name": nil, "last_education": nil, "loan_purpose_desc": ""}, []string{"bank_name: wajib diisi", "last_education: wajib diisi", "loan_purpose_desc: wajib diisi"}},
 		"too long":                 {map[string]any{"address_street_num": strings.Repeat("x", 256)}, []string{"address_street_num: terlalu panjang"}},
+		"NUL in a text":            {map[string]any{"address_street_num": "Batcave\u0000 Gotham City"}, []string{"address_street_num: tidak boleh berisi karakter kontrol"}},
+		"direction override":       {map[string]any{"birth_place": "Jakarta\u202e"}, []string{"birth_place: tidak boleh berisi karakter kontrol"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := s.forT(t)

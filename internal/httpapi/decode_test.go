@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"mime/multipart"
 	"net/http"
@@ -159,4 +160,18 @@ func FuzzDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDecoderRefusesControlAndDirectionCharacters(t *testing.T) {
+	for _, bad := range []string{"a\x00b", "a\x07b", "a\u202eb", "a\u0085b", "a\u2066b"} {
+		b, _ := json.Marshal(map[string]string{"s": bad})
+		s, err := decodeRequest(t, jsonReq(string(b), "application/json"))
+		if err != nil || s.S != nil || len(s.Problems) != 1 || s.Problems[0].Msg != i18n.ControlChars {
+			t.Errorf("%q: %+v %v", bad, s, err)
+		}
+	}
+	s, _ := decodeRequest(t, jsonReq(`{"s": "Jl. Merdeka\n\tRT 01\r\n"}`, "application/json"))
+	if s.S == nil {
+		t.Fatal("tab, CR and LF were refused")
+	}
 }

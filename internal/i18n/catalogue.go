@@ -19,6 +19,7 @@ const (
 	TypeInteger        Msg = "type_integer"
 	TypeBoolean        Msg = "type_boolean"
 	TypeObject         Msg = "type_object"
+	ControlChars       Msg = "control_chars"
 	Required           Msg = "required"
 	Blank              Msg = "blank"
 	TooLong            Msg = "too_long"
@@ -112,6 +113,9 @@ var catalogue = map[Msg]entry{
 	TypeObject: {
 		"harus berupa objek",
 		"must be an object"},
+	ControlChars: {
+		"tidak boleh berisi karakter kontrol atau pengarah teks (NUL, U+202E, ...)",
+		"must not contain control or text-direction characters (NUL, U+202E, ...)"},
 	Required: {
 		"wajib diisi",
 		"is required"},

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/julo-partnership/julo/internal/i18n"
 )
@@ -404,9 +405,7 @@ func parseCallback(body []byte) (callbackBody, error) {
 	if err := d.Decode(&c); err != nil {
 		return c, Errorf(EINVALID, "", i18n.CallbackMalformed, "not a JSON object")
 	}
-	if len(c.Message) > 500 {
-		c.Message = c.Message[:500]
-	}
+	c.Message = printable(c.Message, 500)
 	return c, nil
 }
 
@@ -539,6 +538,23 @@ func (s *Service) SandboxBPJSLogin(ctx context.Context, token, email, password s
 	body, _ := json.Marshal(callbackBody{Task: token, Status: outcome, Message: "sandbox login"})
 	sig := signCallback(s.cfg.External.BPJSCallbackSecret, s.now(), body)
 	return outcome, s.BPJSCallback(ctx, sig, body)
+}
+
+// printable keeps at most max runes of s, dropping control and
+// text-direction characters, so a vendor's message can be stored as is.
+func printable(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.ToValidUTF8(s, "") {
+		if unicode.IsControl(r) || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' {
+			continue
+		}
+		if n++; n > max {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func (s *Service) randomHex(n int) (string, error) {
