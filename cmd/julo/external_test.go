@@ -100,15 +100,35 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 	if code, _ := submit("gagal@bpjs.sandbox"); code != 409 {
 		t.Fatalf("overwriting a finished task answered %d", code)
 	}
-	// A failing login on a new task.
+	// A later login that fails does not undo the verification.
 	var d2 struct{ URL string }
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid + "/android/"}).expect(t, 200).decodeData(t, &d2)
+	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "verified" {
+		t.Fatalf("bpjs after asking for another login URL: %q", bpjs)
+	}
 	u, _ = url.Parse(d2.URL)
 	if code, page := submit("gagal@bpjs.sandbox"); code != 200 || !strings.Contains(page, "gagal") {
 		t.Fatalf("failing login: %d %s", code, page)
 	}
-	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "not verified" {
+	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "verified" {
+		t.Fatalf("bpjs after a later failed login: %q", bpjs)
+	}
+	// On another application: a failed login is not verified, and a login
+	// never finished stops counting as ongoing after an hour.
+	xid2 := s.newApplication(t)
+	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid2 + "/web"}).expect(t, 200).decodeData(t, &d2)
+	u, _ = url.Parse(d2.URL)
+	submit("gagal@bpjs.sandbox")
+	if _, bpjs := s.scrapingStatus(t, xid2); bpjs != "not verified" {
 		t.Fatalf("bpjs after a failed login: %q", bpjs)
+	}
+	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid2 + "/web"}).expect(t, 200)
+	if _, bpjs := s.scrapingStatus(t, xid2); bpjs != "ongoing" {
+		t.Fatalf("bpjs with a fresh login pending: %q", bpjs)
+	}
+	s.Clock.Add(61 * time.Minute)
+	if _, bpjs := s.scrapingStatus(t, xid2); bpjs != "not verified" {
+		t.Fatalf("bpjs with a login abandoned an hour ago: %q", bpjs)
 	}
 	if strings.Contains(s.logs.String(), "rahasia-bpjs-123") {
 		t.Fatal("the BPJS password is logged")
@@ -168,8 +188,16 @@ func TestBankImportSandboxPlaysOutEachTestUsername(t *testing.T) {
 	if st := s.status(t, xid); st["bank_status"].(map[string]any)["bri"] != "verified" {
 		t.Fatalf("application status %v", st)
 	}
-	// After the import ended, a new one may start.
-	s.startImport(xid, url.Values{"data_type": {"bri"}, "credentials": {creds("sandbox_ok", "again")}}).expect(t, 201)
+	// After the import ended, a new one may start; a failing retry does not
+	// undo the verification.
+	s.startImport(xid, url.Values{"data_type": {"bri"}, "credentials": {creds("sandbox_wrong_password", "again")}}).expect(t, 201)
+	if banks, _ = s.scrapingStatus(t, xid); banks["bri"] != "verified" {
+		t.Fatalf("bri with a retry running: %v", banks)
+	}
+	s.Clock.Add(2 * time.Second)
+	if banks, _ = s.scrapingStatus(t, xid); banks["bri"] != "verified" {
+		t.Fatalf("bri after a failed retry: %v", banks)
+	}
 
 	// Credentials are handed over and forgotten: not in the database, the
 	// data dir or the log.
@@ -354,6 +382,9 @@ func TestProductionWithoutVendorsAnswersNotConfigured(t *testing.T) {
 	s := startServer(t, []string{"--env", "production"}, withEnv("JULO_KEYS", keys), withEnv("JULO_SMS_PROVIDER", "log"))
 	xid := s.newApplication(t)
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid + "/web"}).expect(t, 503, "BPJS belum dikonfigurasi")
+	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "not verified" || s.count("bpjs_tasks") != 0 {
+		t.Fatalf("a refused BPJS login left a task: %q", bpjs)
+	}
 	s.startImport(xid, url.Values{"data_type": {"bri"}, "credentials": {creds("a", "b")}}).expect(t, 503, "Bank scrape belum dikonfigurasi")
 	if code, _ := rawGet(t, s.URL+"/api/partnership/v1/sandbox/bpjs/login?task=x"); code != 404 {
 		t.Fatalf("sandbox page in production: %d", code)

@@ -102,8 +102,9 @@ type ExternalStore interface {
 	// FinishBPJSTask moves a pending task to status; ENOTFOUND for an unknown
 	// token; ECONFLICT when the task already ended with another status.
 	FinishBPJSTask(ctx context.Context, token, status, message string, at time.Time) error
-	// LatestBPJSStatus is the status of the application's newest task ("" if none).
-	LatestBPJSStatus(ctx context.Context, applicationID int64) (string, error)
+	// BPJSSummary says whether any of the application's tasks succeeded, and
+	// whether one created since pendingSince is still pending.
+	BPJSSummary(ctx context.Context, applicationID int64, pendingSince time.Time) (success, pending bool, err error)
 	// CreateBankImport inserts an import at initiated; ECONFLICT (field
 	// data_type) while another import of the bank is unfinished.
 	CreateBankImport(ctx context.Context, imp BankImport) (BankImport, error)
@@ -113,15 +114,23 @@ type ExternalStore interface {
 	// AdvanceImport runs next on the import with ref (ENOTFOUND if none) and
 	// stores the state it returns, in one transaction.
 	AdvanceImport(ctx context.Context, ref string, at time.Time, next func(BankImport) (string, string, error)) error
-	// DueImportEvents returns the application's planned events due at at,
-	// oldest first, marking them applied.
-	DueImportEvents(ctx context.Context, applicationID int64, at time.Time) ([]DueEvent, error)
-	LatestBankImports(ctx context.Context, applicationID int64) ([]BankImport, error)
+	// ApplyDueImportEvents applies the application's planned events due at
+	// at, oldest first, each through next (an event next refuses is
+	// dropped), and marks them applied, all in one transaction. It opens no
+	// write transaction when nothing is due.
+	ApplyDueImportEvents(ctx context.Context, applicationID int64, at time.Time, next ImportTransition) error
+	// BankSummary says, per bank, whether an import succeeded and whether
+	// one is unfinished.
+	BankSummary(ctx context.Context, applicationID int64) (map[string]BankState, error)
 }
 
-// DueEvent is a planned state whose time has come.
-type DueEvent struct {
-	Ref, Status, Message string
+// ImportTransition decides the state an import moves to when status (with
+// message) is reported: the new state and message, or ECONFLICT.
+type ImportTransition func(imp BankImport, status, message string) (string, string, error)
+
+// BankState summarises a bank's imports for one application.
+type BankState struct {
+	Verified, Ongoing bool
 }
 
 // ExternalConfig configures the external-data steps.
@@ -132,6 +141,9 @@ type ExternalConfig struct {
 	BPJSCallbackSecret, ScraperCallbackSecret []byte
 	// CallbackSkew is how old (or new) a callback's timestamp may be.
 	CallbackSkew time.Duration
+	// BPJSPendingFor is how long a login task counts as ongoing; a customer
+	// who never logs in does not leave BPJS "ongoing" for ever.
+	BPJSPendingFor time.Duration
 }
 
 // BPJSLoginURL starts a BPJS login task for the application and returns the
@@ -148,12 +160,13 @@ func (s *Service) BPJSLoginURL(ctx context.Context, p Partner, xid, appType stri
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateBPJSTask(ctx, app.ID, token, appType, s.now()); err != nil {
-		return nil, err
-	}
+	// The URL first: a provider that fails must leave no pending task.
 	url, err := s.bpjs.LoginURL(ctx, BPJSLogin{Token: token, AppType: appType,
 		CallbackURL: s.cfg.External.PublicURL + "/vendor/v1/bpjs/callback"})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateBPJSTask(ctx, app.ID, token, appType, s.now()); err != nil {
 		return nil, err
 	}
 	return map[string]string{"url": url}, nil
@@ -450,15 +463,21 @@ func (s *Service) BankCallback(ctx context.Context, signature string, body []byt
 	return s.advanceImport(ctx, c.Import, c.Status, c.Message)
 }
 
+// importTransition is the state machine of bank imports: a state may
+// follow the current one as importNext says; repeating it changes nothing.
+func importTransition(imp BankImport, status, message string) (string, string, error) {
+	if imp.Status == status {
+		return status, imp.Message, nil
+	}
+	if !contains(importNext[imp.Status], status) {
+		return "", "", Errorf(ECONFLICT, "", i18n.CallbackTransition, status, imp.Status)
+	}
+	return status, message, nil
+}
+
 func (s *Service) advanceImport(ctx context.Context, ref, status, message string) error {
 	err := s.store.AdvanceImport(ctx, ref, s.now(), func(imp BankImport) (string, string, error) {
-		if imp.Status == status {
-			return status, imp.Message, nil
-		}
-		if !contains(importNext[imp.Status], status) {
-			return "", "", Errorf(ECONFLICT, "", i18n.CallbackTransition, status, imp.Status)
-		}
-		return status, message, nil
+		return importTransition(imp, status, message)
 	})
 	if ErrorCode(err) == ENOTFOUND {
 		return Errorf(ENOTFOUND, "", i18n.CallbackUnknownTask, ref)
@@ -482,40 +501,37 @@ func (s *Service) ScrapingStatus(ctx context.Context, p Partner, xid string) (Ex
 	return s.externalStatus(ctx, app.ID)
 }
 
+// externalStatus: a bank (or BPJS) is verified once any import (login)
+// succeeded, so a later failed retry cannot hide it; ongoing while one runs.
 func (s *Service) externalStatus(ctx context.Context, applicationID int64) (ExternalStatus, error) {
+	now := s.now()
 	// The sandbox scraper's planned progress takes effect when it is due,
 	// through the same state machine as a vendor's callbacks.
-	due, err := s.store.DueImportEvents(ctx, applicationID, s.now())
-	if err != nil {
+	if err := s.store.ApplyDueImportEvents(ctx, applicationID, now, importTransition); err != nil {
 		return ExternalStatus{}, err
-	}
-	for _, e := range due {
-		if err := s.advanceImport(ctx, e.Ref, e.Status, e.Message); err != nil && ErrorCode(err) != ECONFLICT {
-			return ExternalStatus{}, err
-		}
 	}
 	st := ExternalStatus{BankStatus: map[string]string{}, BPJSStatus: NotVerified}
-	for _, b := range ImportBanks {
-		st.BankStatus[b] = NotVerified
-	}
-	imps, err := s.store.LatestBankImports(ctx, applicationID)
+	banks, err := s.store.BankSummary(ctx, applicationID)
 	if err != nil {
 		return ExternalStatus{}, err
 	}
-	for _, imp := range imps {
+	for _, b := range ImportBanks {
 		switch {
-		case imp.Status == ImportLoadSuccess:
-			st.BankStatus[imp.Bank] = Verified
-		case !ImportFinal(imp.Status):
-			st.BankStatus[imp.Bank] = Ongoing
+		case banks[b].Verified:
+			st.BankStatus[b] = Verified
+		case banks[b].Ongoing:
+			st.BankStatus[b] = Ongoing
+		default:
+			st.BankStatus[b] = NotVerified
 		}
 	}
-	switch b, err := s.store.LatestBPJSStatus(ctx, applicationID); {
+	success, pending, err := s.store.BPJSSummary(ctx, applicationID, now.Add(-s.cfg.External.BPJSPendingFor))
+	switch {
 	case err != nil:
 		return ExternalStatus{}, err
-	case b == BPJSSuccess:
+	case success:
 		st.BPJSStatus = Verified
-	case b == BPJSPending:
+	case pending:
 		st.BPJSStatus = Ongoing
 	}
 	return st, nil

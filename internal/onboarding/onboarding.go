@@ -128,7 +128,7 @@ func DefaultConfig() Config {
 		PreregWindow:        time.Hour,
 		PreregLock:          3 * time.Hour,
 		OTP:                 DefaultOTPConfig(),
-		External:            ExternalConfig{CallbackSkew: 5 * time.Minute},
+		External:            ExternalConfig{CallbackSkew: 5 * time.Minute, BPJSPendingFor: time.Hour},
 	}
 }
 

@@ -39,15 +39,14 @@ func (db *DB) FinishBPJSTask(ctx context.Context, token, status, message string,
 	})
 }
 
-// LatestBPJSStatus is the status of the application's newest task.
-func (db *DB) LatestBPJSStatus(ctx context.Context, applicationID int64) (string, error) {
-	var st string
-	err := db.r.QueryRowContext(ctx, `SELECT status FROM bpjs_tasks WHERE application_id = $1
-		ORDER BY created_at DESC, id DESC LIMIT 1`, applicationID).Scan(&st)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return st, err
+// BPJSSummary says whether any task succeeded and whether one created since
+// pendingSince is pending.
+func (db *DB) BPJSSummary(ctx context.Context, applicationID int64, pendingSince time.Time) (success, pending bool, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = $2),
+		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = $3 AND created_at >= $4)`,
+		applicationID, onboarding.BPJSSuccess, onboarding.BPJSPending, ms(pendingSince)).Scan(&success, &pending)
+	return success, pending, err
 }
 
 const importColumns = `id, application_id, bank, ref, status, COALESCE(message, ''), created_at`
@@ -116,69 +115,92 @@ func (db *DB) AdvanceImport(ctx context.Context, ref string, at time.Time, next 
 		if err != nil || status == imp.Status {
 			return err
 		}
-		var finished any
-		if onboarding.ImportFinal(status) {
-			finished = ms(at)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE bank_imports SET status = $2, message = $3, updated_at = $4, finished_at = $5 WHERE id = $1`,
-			imp.ID, status, message, ms(at), finished)
-		return err
+		return updateImport(ctx, tx, imp.ID, status, message, at)
 	})
 }
 
-// DueImportEvents marks the application's due planned events applied and
-// returns them, oldest first.
-func (db *DB) DueImportEvents(ctx context.Context, applicationID int64, at time.Time) ([]onboarding.DueEvent, error) {
-	var out []onboarding.DueEvent
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT e.id, i.ref, e.status, COALESCE(e.message, '')
-			FROM bank_import_events e JOIN bank_imports i ON i.id = e.import_id
-			WHERE i.application_id = $1 AND e.applied_at IS NULL AND e.due_at <= $2
+// updateImport moves an import to status, finishing it on a final state.
+func updateImport(ctx context.Context, tx *sql.Tx, id int64, status, message string, at time.Time) error {
+	var finished any
+	if onboarding.ImportFinal(status) {
+		finished = ms(at)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE bank_imports SET status = $2, message = $3, updated_at = $4, finished_at = $5 WHERE id = $1`,
+		id, status, message, ms(at), finished)
+	return err
+}
+
+// ApplyDueImportEvents applies the application's due planned events in
+// order, in one transaction holding the events and their imports.
+func (db *DB) ApplyDueImportEvents(ctx context.Context, applicationID int64, at time.Time, next onboarding.ImportTransition) error {
+	const due = `FROM bank_import_events e JOIN bank_imports i ON i.id = e.import_id
+		WHERE i.application_id = $1 AND e.applied_at IS NULL AND e.due_at <= $2`
+	// Most status reads have nothing due (always so without the sandbox
+	// scraper): answer them without taking the write lock.
+	var any bool
+	if err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+due+`)`, applicationID, ms(at)).Scan(&any); err != nil || !any {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.import_id, e.status, COALESCE(e.message, '') `+due+`
 			ORDER BY e.due_at, e.id`+db.dialect.forUpdate, applicationID, ms(at))
 		if err != nil {
 			return err
 		}
-		var ids []int64
+		type event struct {
+			id, importID    int64
+			status, message string
+		}
+		var events []event
 		for rows.Next() {
-			var id int64
-			var e onboarding.DueEvent
-			if err := rows.Scan(&id, &e.Ref, &e.Status, &e.Message); err != nil {
+			var e event
+			if err := rows.Scan(&e.id, &e.importID, &e.status, &e.message); err != nil {
 				rows.Close()
 				return err
 			}
-			ids = append(ids, id)
-			out = append(out, e)
+			events = append(events, e)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE bank_import_events SET applied_at = $2 WHERE id = $1`, id, ms(at)); err != nil {
+		for _, e := range events {
+			imp, err := scanImport(tx.QueryRowContext(ctx, `SELECT `+importColumns+` FROM bank_imports WHERE id = $1`+db.dialect.forUpdate, e.importID))
+			if err != nil {
+				return err
+			}
+			// An event the state machine refuses is dropped, not retried.
+			if status, message, err := next(imp, e.status, e.message); err == nil && status != imp.Status {
+				if err := updateImport(ctx, tx, imp.ID, status, message, at); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE bank_import_events SET applied_at = $2 WHERE id = $1`, e.id, ms(at)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	return out, err
 }
 
-// LatestBankImports returns the newest import of each bank of the application.
-func (db *DB) LatestBankImports(ctx context.Context, applicationID int64) ([]onboarding.BankImport, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+importColumns+` FROM bank_imports i
-		WHERE application_id = $1 AND id = (SELECT MAX(id) FROM bank_imports j WHERE j.application_id = i.application_id AND j.bank = i.bank)
-		ORDER BY bank`, applicationID)
+// BankSummary says, per bank, whether an import succeeded and whether one
+// is unfinished.
+func (db *DB) BankSummary(ctx context.Context, applicationID int64) (map[string]onboarding.BankState, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT bank,
+		MAX(CASE WHEN status = $2 THEN 1 ELSE 0 END), MAX(CASE WHEN finished_at IS NULL THEN 1 ELSE 0 END)
+		FROM bank_imports WHERE application_id = $1 GROUP BY bank`, applicationID, onboarding.ImportLoadSuccess)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []onboarding.BankImport
+	out := map[string]onboarding.BankState{}
 	for rows.Next() {
-		imp, err := scanImport(rows)
-		if err != nil {
+		var bank string
+		var verified, ongoing int
+		if err := rows.Scan(&bank, &verified, &ongoing); err != nil {
 			return nil, err
 		}
-		out = append(out, imp)
+		out[bank] = onboarding.BankState{Verified: verified == 1, Ongoing: ongoing == 1}
 	}
 	return out, rows.Err()
 }
