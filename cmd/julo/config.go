@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,8 @@ type config struct {
 	smsTimeout  time.Duration
 	publicURL   string
 	vendors     vendorConfig
+	// envErrs are environment values that do not parse; validate reports them.
+	envErrs []error
 }
 
 // vendorConfig configures the BPJS and bank-scraper providers; their secrets
@@ -49,6 +52,22 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		}
 		return def
 	}
+	// A value that does not parse is an error, never a silent zero (a zero
+	// timeout would mean no timeout at all).
+	envInt := func(name, def string) int64 {
+		n, err := strconv.ParseInt(env(name, def), 10, 64)
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a whole number", name, getenv(name)))
+		}
+		return n
+	}
+	envDuration := func(name, def string) time.Duration {
+		d, err := time.ParseDuration(env(name, def))
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a duration (like 10s or 1m)", name, getenv(name)))
+		}
+		return d
+	}
 	fs.StringVar(&c.data, "data", env("JULO_DATA", "./data"), "data directory: SQLite database, stored files, sandbox keys (JULO_DATA)")
 	fs.StringVar(&c.databaseURL, "database-url", env("JULO_DATABASE_URL", ""), "database URL; empty = SQLite in the data dir (JULO_DATABASE_URL)")
 	fs.StringVar(&c.blobURL, "blob-url", env("JULO_BLOB_URL", ""),
@@ -61,18 +80,15 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	fs.StringVar(&c.addr, "addr", env("JULO_ADDR", "127.0.0.1:8080"), "listen address of the partner API (JULO_ADDR)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("JULO_METRICS_ADDR", ""),
 		"listen address of /metrics (Prometheus), apart from the API; empty: no metrics (JULO_METRICS_ADDR)")
-	maxBody, _ := strconv.ParseInt(env("JULO_MAX_BODY_BYTES", "1048576"), 10, 64)
-	fs.Int64Var(&c.maxBody, "max-body-bytes", maxBody, "largest accepted request body, uploads excepted (JULO_MAX_BODY_BYTES)")
-	maxUpload, _ := strconv.ParseInt(env("JULO_MAX_UPLOAD_BYTES", "10485760"), 10, 64)
-	fs.Int64Var(&c.maxUpload, "max-upload-bytes", maxUpload, "largest accepted image upload (JULO_MAX_UPLOAD_BYTES)")
+	fs.Int64Var(&c.maxBody, "max-body-bytes", envInt("JULO_MAX_BODY_BYTES", "1048576"), "largest accepted request body, uploads excepted (JULO_MAX_BODY_BYTES)")
+	fs.Int64Var(&c.maxUpload, "max-upload-bytes", envInt("JULO_MAX_UPLOAD_BYTES", "10485760"), "largest accepted image upload (JULO_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.blocked, "blocked-email-domains", env("JULO_BLOCKED_EMAIL_DOMAINS", "yahoo.,ymail.,rocketmail.,hotmail."),
 		"comma-separated email domain prefixes refused at registration; empty refuses none (JULO_BLOCKED_EMAIL_DOMAINS)")
 	fs.StringVar(&c.smsProvider, "sms-provider", env("JULO_SMS_PROVIDER", ""),
 		"SMS delivery: log (sandbox default: log and sandbox outbox) or webhook (JULO_SMS_PROVIDER)")
 	fs.StringVar(&c.smsURL, "sms-webhook-url", env("JULO_SMS_WEBHOOK_URL", ""), "URL the webhook provider POSTs to (JULO_SMS_WEBHOOK_URL)")
 	c.smsToken = getenv("JULO_SMS_WEBHOOK_TOKEN") // a secret: environment only, never a flag (flags show in ps)
-	smsTimeout, _ := time.ParseDuration(env("JULO_SMS_TIMEOUT", "10s"))
-	fs.DurationVar(&c.smsTimeout, "sms-timeout", smsTimeout, "how long a webhook send may take (JULO_SMS_TIMEOUT)")
+	fs.DurationVar(&c.smsTimeout, "sms-timeout", envDuration("JULO_SMS_TIMEOUT", "10s"), "how long a webhook send may take (JULO_SMS_TIMEOUT)")
 	fs.StringVar(&c.publicURL, "public-url", env("JULO_PUBLIC_URL", ""),
 		"the URL customers and vendors reach this server at (callbacks, sandbox pages); empty: http://ADDR (JULO_PUBLIC_URL)")
 	v := &c.vendors
@@ -81,14 +97,16 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	v.bpjsSecret = getenv("JULO_BPJS_CALLBACK_SECRET")
 	v.scraperProvider, v.scraperURL = getenv("JULO_SCRAPER_PROVIDER"), getenv("JULO_SCRAPER_URL")
 	v.scraperToken, v.scraperSecret = getenv("JULO_SCRAPER_TOKEN"), getenv("JULO_SCRAPER_CALLBACK_SECRET")
-	v.scraperTimeout, _ = time.ParseDuration(env("JULO_SCRAPER_TIMEOUT", "10s"))
-	shutdown, _ := time.ParseDuration(env("JULO_SHUTDOWN_TIMEOUT", "30s"))
-	fs.DurationVar(&c.shutdown, "shutdown-timeout", shutdown, "how long in-flight requests may finish after SIGTERM (JULO_SHUTDOWN_TIMEOUT)")
+	v.scraperTimeout = envDuration("JULO_SCRAPER_TIMEOUT", "10s")
+	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("JULO_SHUTDOWN_TIMEOUT", "30s"), "how long in-flight requests may finish after SIGTERM (JULO_SHUTDOWN_TIMEOUT)")
 }
 
 func (c config) validate() error {
 	if c.env != "sandbox" && c.env != "production" {
 		return fmt.Errorf("--env %q: use sandbox or production", c.env)
+	}
+	if err := errors.Join(c.envErrs...); err != nil {
+		return err
 	}
 	if c.maxBody < 0 || c.maxUpload < 0 {
 		return fmt.Errorf("--max-body-bytes and --max-upload-bytes must be positive")
@@ -98,6 +116,9 @@ func (c config) validate() error {
 
 // validateServe checks the settings only serve uses.
 func (c config) validateServe() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
 	switch {
 	case c.smsProvider == "" && c.production():
 		return fmt.Errorf("production needs an SMS provider: set JULO_SMS_PROVIDER=webhook and JULO_SMS_WEBHOOK_URL (or =log to only log messages)")
@@ -107,24 +128,46 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--metrics-addr %s: metrics are never served on the partner API's port (%s)", c.metricsAddr, c.addr)
 	case c.smsProvider != "" && c.smsProvider != "log" && c.smsProvider != "webhook":
 		return fmt.Errorf("--sms-provider %q: use log or webhook", c.smsProvider)
+	case c.smsProvider == "webhook" && c.production() && !strings.HasPrefix(c.smsURL, "https://"):
+		return fmt.Errorf("--sms-webhook-url must be https:// in production: the messages carry OTP codes")
+	case c.smsTimeout <= 0 || c.vendors.scraperTimeout <= 0 || c.shutdown <= 0:
+		return fmt.Errorf("--sms-timeout, JULO_SCRAPER_TIMEOUT and --shutdown-timeout must be more than 0")
 	}
 	return c.vendors.validate(c.production())
+}
+
+// vendorChoice says which vendors run as the real vendor (else the
+// sandbox provider, or "not configured" in production): asked for with
+// "vendor", or, in production, chosen by their URL being set.
+func (v vendorConfig) vendorChoice(production bool) (bpjs, scraper bool) {
+	bpjs = v.bpjsProvider == "vendor" || v.bpjsProvider == "" && production && v.bpjsLoginURL != ""
+	scraper = v.scraperProvider == "vendor" || v.scraperProvider == "" && production && v.scraperURL != ""
+	return bpjs, scraper
 }
 
 // validate checks the vendor settings. A provider is "sandbox" (the sandbox
 // environment's default) or "vendor", which needs its URL and callback secret.
 func (v vendorConfig) validate(production bool) error {
-	for _, p := range []struct{ name, provider, url, secret, urlVar, secretVar string }{
-		{"JULO_BPJS_PROVIDER", v.bpjsProvider, v.bpjsLoginURL, v.bpjsSecret, "JULO_BPJS_LOGIN_URL", "JULO_BPJS_CALLBACK_SECRET"},
-		{"JULO_SCRAPER_PROVIDER", v.scraperProvider, v.scraperURL, v.scraperSecret, "JULO_SCRAPER_URL", "JULO_SCRAPER_CALLBACK_SECRET"},
+	bpjs, scraper := v.vendorChoice(production)
+	for _, p := range []struct {
+		name, provider, url, secret, urlVar, secretVar string
+		vendor, needsTLS                               bool
+	}{
+		{"JULO_BPJS_PROVIDER", v.bpjsProvider, v.bpjsLoginURL, v.bpjsSecret, "JULO_BPJS_LOGIN_URL", "JULO_BPJS_CALLBACK_SECRET", bpjs, false},
+		// The scraper is sent the customers' bank credentials.
+		{"JULO_SCRAPER_PROVIDER", v.scraperProvider, v.scraperURL, v.scraperSecret, "JULO_SCRAPER_URL", "JULO_SCRAPER_CALLBACK_SECRET", scraper, true},
 	} {
 		switch {
-		case p.provider == "sandbox" && production:
-			return fmt.Errorf("%s=sandbox is not allowed in production", p.name)
-		case p.provider == "vendor" && (p.url == "" || len(p.secret) < 32):
-			return fmt.Errorf("%s=vendor needs %s and %s (32+ characters)", p.name, p.urlVar, p.secretVar)
 		case p.provider != "" && p.provider != "sandbox" && p.provider != "vendor":
 			return fmt.Errorf("%s=%q: use sandbox or vendor", p.name, p.provider)
+		case p.provider == "sandbox" && production:
+			return fmt.Errorf("%s=sandbox is not allowed in production", p.name)
+		case p.vendor && (p.url == "" || len(p.secret) < 32):
+			// Without its own secret the vendor could not sign a callback
+			// this server accepts: nothing would ever be verified.
+			return fmt.Errorf("the %s vendor needs %s and %s (32+ characters)", strings.TrimSuffix(p.name, "_PROVIDER"), p.urlVar, p.secretVar)
+		case p.vendor && p.needsTLS && production && !strings.HasPrefix(p.url, "https://"):
+			return fmt.Errorf("%s must be https:// in production: the jobs carry bank credentials", p.urlVar)
 		}
 	}
 	return nil

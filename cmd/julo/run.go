@@ -250,15 +250,16 @@ func (c config) vendorProviders() (onboarding.BPJSProvider, onboarding.BankScrap
 	v := c.vendors
 	var bpjs onboarding.BPJSProvider = vendors.Unconfigured{What: "BPJS"}
 	var scraper onboarding.BankScraper = vendors.Unconfigured{What: "Bank scrape"}
+	bpjsVendor, scraperVendor := v.vendorChoice(c.production())
 	switch {
-	case v.bpjsProvider == "vendor" || v.bpjsProvider == "" && c.production() && v.bpjsLoginURL != "":
+	case bpjsVendor:
 		bpjs = &vendors.BPJSVendor{LoginURLBase: v.bpjsLoginURL,
 			BoxTokens: map[string]string{"web": v.bpjsTokenWeb, "android": v.bpjsTokenAndroid}}
 	case !c.production():
 		bpjs = &vendors.SandboxBPJS{PublicURL: c.publicURL}
 	}
 	switch {
-	case v.scraperProvider == "vendor" || v.scraperProvider == "" && c.production() && v.scraperURL != "":
+	case scraperVendor:
 		scraper = &vendors.Scraper{URL: v.scraperURL, Token: v.scraperToken, Client: &http.Client{Timeout: v.scraperTimeout}}
 	case !c.production():
 		scraper = vendors.SandboxScraper{}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"html/template"
 	"io"
 	"net/http"
@@ -128,12 +129,14 @@ func (s *Server) handleSandboxBPJSSubmit() http.Handler {
 		outcome, err := s.svc.SandboxBPJSLogin(r.Context(), task, r.PostForm.Get("username"), r.PostForm.Get("password"))
 		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 		if err != nil {
-			status, msg := http.StatusBadRequest, err.Error()
-			if e, ok := err.(*onboarding.Error); ok && len(e.Problems) > 0 {
-				status = statusOf[e.Code]
-				msg = i18n.T(lang, e.Problems[0].Msg, e.Problems[0].Args...)
+			var e *onboarding.Error
+			if !errors.As(err, &e) || e.Code == onboarding.EINTERNAL || len(e.Problems) == 0 {
+				info := infoFrom(r.Context())
+				info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
+				renderBPJSPage(w, http.StatusInternalServerError, bpjsPageData{Task: task, Error: i18n.T(lang, i18n.Internal, info.id)})
+				return
 			}
-			renderBPJSPage(w, status, bpjsPageData{Task: task, Error: msg})
+			renderBPJSPage(w, statusOf[e.Code], bpjsPageData{Task: task, Error: i18n.T(lang, e.Problems[0].Msg, e.Problems[0].Args...)})
 			return
 		}
 		done := "Login BPJS berhasil: data BPJS terverifikasi."

@@ -171,7 +171,9 @@ func (v *detailsCheck) details(s *Service, app Application, in CompleteInput, ve
 			d.Gender = ""
 		}
 	}
-	if nik, p := ParseNIK(app.NIK, v.today, nil); p == nil {
+	// The century of the NIK's birth date as it was at registration: a
+	// "today" that moved on could put it in another century.
+	if nik, p := ParseNIK(app.NIK, app.CreatedAt, nil); p == nil {
 		if d.DOB != "" && d.DOB != nik.BirthDate.Format(time.DateOnly) {
 			v.ps.Add("dob", i18n.DOBMismatchNIK, nik.BirthDate.Format(time.DateOnly))
 		}

@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -46,7 +47,7 @@ func validInput() CompleteInput {
 	}
 }
 
-var docApp = Application{ID: 1, XID: 2235427695, NIK: "3173050101920001", Email: "a@test.com"}
+var docApp = Application{ID: 1, XID: 2235427695, NIK: "3173050101920001", Email: "a@test.com", CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
 
 func check(s *Service, in CompleteInput) (Details, Problems) {
 	v := &detailsCheck{ps: in.Problems, today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)}
@@ -131,5 +132,32 @@ func TestHashPINVerifiesWithItsKeyOnly(t *testing.T) {
 	}
 	if !s.verifyPIN("482915", hash, "k2") || s.verifyPIN("482916", hash, "k2") || s.verifyPIN("482915", hash, "k1") || s.verifyPIN("482915", hash, "k9") {
 		t.Fatal("verification does not depend on the PIN and its pepper key")
+	}
+}
+
+// The NIK's century is fixed at registration: completing later, after the
+// NIK's two-digit year has come round again, must not move it.
+func TestCompleteUsesTheBirthCenturyOfRegistration(t *testing.T) {
+	s := testService(t)
+	app := docApp
+	app.NIK = "3173050101260001" // 01-01-26
+	app.CreatedAt = time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	in := validInput()
+	in.DOB = sp("1926-01-01")
+	v := &detailsCheck{ps: in.Problems, today: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
+	v.details(s, app, in, []string{"085330838909"})
+	if len(v.ps) != 0 {
+		t.Fatalf("problems %+v", v.ps)
+	}
+}
+
+func TestAddressNamesEveryMissingOrWrongParent(t *testing.T) {
+	s := testService(t)
+	in := AddressInput{Level: sp("district")}
+	in.Problems.Add("city", "type_string") // city sent as an object
+	_, err := s.Address(in)
+	var e *Error
+	if !errors.As(err, &e) || len(e.Problems) != 2 || e.Problems[0].Field != "city" || e.Problems[1].Field != "province" {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -79,8 +79,13 @@ func (s *Service) Address(in AddressInput) (any, error) {
 	}{{"province", in.Province}, {"city", in.City}, {"district", in.District}}
 	names := make([]string, 3)
 	for i := 0; i < d; i++ {
-		if names[i], ok = required(&ps, parents[i].field, parents[i].v); !ok {
-			ps[len(ps)-1] = Problem{Field: parents[i].field, Msg: i18n.AddressNeeds, Args: []any{level}}
+		f := parents[i]
+		switch {
+		case ps.Has(f.field): // already wrong (a type error)
+		case f.v == nil || strings.TrimSpace(*f.v) == "":
+			ps.Add(f.field, i18n.AddressNeeds, level)
+		default:
+			names[i] = strings.TrimSpace(*f.v)
 		}
 	}
 	if err := ps.Err(); err != nil {
