@@ -72,7 +72,7 @@ func expectMetrics(t *testing.T, text string, want map[string]float64) {
 	}
 }
 
-const v1 = "/api/partnership/v1"
+const metricsV1 = "/api/partnership/v1"
 
 // /metrics, on its own address, counts requests by route pattern (never by
 // path: no xid in any label), OTP sends, refusals and validations; the
@@ -91,25 +91,25 @@ func TestMetricsCountRequestsAndOTPOnTheirOwnAddress(t *testing.T) {
 	code := s.lastCode(t, phone)
 	s.validateOTP(xid, fmt.Sprintf("%06d", (mustAtoi(code)+1)%1000000)).expect(t, 400)
 	s.validateOTP(xid, code).expect(t, 200)
-	s.do(req{Method: "GET", Path: v1 + "/application/status/" + xid}).expect(t, 200)
-	s.do(req{Method: "GET", Path: v1 + "/application/status/" + xid + "/"}).expect(t, 200)
-	s.do(req{Method: "GET", Path: v1 + "/application/status/9876543210"}).expect(t, 404)
-	s.do(req{Method: "GET", Path: v1 + "/no/such/route/" + xid}).expect(t, 404)
+	s.do(req{Method: "GET", Path: metricsV1 + "/application/status/" + xid}).expect(t, 200)
+	s.do(req{Method: "GET", Path: metricsV1 + "/application/status/" + xid + "/"}).expect(t, 200)
+	s.do(req{Method: "GET", Path: metricsV1 + "/application/status/9876543210"}).expect(t, 404)
+	s.do(req{Method: "GET", Path: metricsV1 + "/no/such/route/" + xid}).expect(t, 404)
 	// The API port answers /metrics like any unknown path: a 404 envelope.
 	s.do(req{Method: "GET", Path: "/metrics", NoAuth: true}).expect(t, 404)
 
 	text := scrapeMetrics(t, murl)
 	expectMetrics(t, text, map[string]float64{
-		`julo_http_requests_total{route="POST ` + v1 + `/customer",status="201"}`:                       1,
-		`julo_http_requests_total{route="POST ` + v1 + `/application/otp/{xid}",status="200"}`:          1,
-		`julo_http_requests_total{route="POST ` + v1 + `/application/otp/{xid}",status="429"}`:          1,
-		`julo_http_requests_total{route="POST ` + v1 + `/application/otp/validate/{xid}",status="400"}`: 1,
-		`julo_http_requests_total{route="POST ` + v1 + `/application/otp/validate/{xid}",status="200"}`: 1,
+		`julo_http_requests_total{route="POST ` + metricsV1 + `/customer",status="201"}`:                       1,
+		`julo_http_requests_total{route="POST ` + metricsV1 + `/application/otp/{xid}",status="200"}`:          1,
+		`julo_http_requests_total{route="POST ` + metricsV1 + `/application/otp/{xid}",status="429"}`:          1,
+		`julo_http_requests_total{route="POST ` + metricsV1 + `/application/otp/validate/{xid}",status="400"}`: 1,
+		`julo_http_requests_total{route="POST ` + metricsV1 + `/application/otp/validate/{xid}",status="200"}`: 1,
 		// With and without the trailing slash: one route.
-		`julo_http_requests_total{route="GET ` + v1 + `/application/status/{xid}",status="200"}`:                 2,
-		`julo_http_requests_total{route="GET ` + v1 + `/application/status/{xid}",status="404"}`:                 1,
-		`julo_http_request_duration_seconds_count{route="GET ` + v1 + `/application/status/{xid}",status="200"}`: 2,
-		`julo_http_requests_total{route="unmatched",status="404"}`:                                               2,
+		`julo_http_requests_total{route="GET ` + metricsV1 + `/application/status/{xid}",status="200"}`:                 2,
+		`julo_http_requests_total{route="GET ` + metricsV1 + `/application/status/{xid}",status="404"}`:                 1,
+		`julo_http_request_duration_seconds_count{route="GET ` + metricsV1 + `/application/status/{xid}",status="200"}`: 2,
+		`julo_http_requests_total{route="unmatched",status="404"}`:                                                      2,
 		`julo_otp_sent_total`:                                1,
 		`julo_otp_refused_total{reason="resend_too_soon"}`:   1,
 		`julo_otp_refused_total{reason="phone_daily_limit"}`: 0,
@@ -145,7 +145,7 @@ func TestMetricsCountUploadsAndInternalErrors(t *testing.T) {
 		fw, _ := w.CreateFormFile("upload", "ktp.png")
 		fw.Write(content)
 		w.Close()
-		return s.do(req{Method: "POST", Path: v1 + "/applications/" + xid + "/images", Body: b.String(), ContentType: w.FormDataContentType()})
+		return s.do(req{Method: "POST", Path: metricsV1 + "/applications/" + xid + "/images", Body: b.String(), ContentType: w.FormDataContentType()})
 	}
 	var img bytes.Buffer
 	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 8, 8))); err != nil {
@@ -153,7 +153,7 @@ func TestMetricsCountUploadsAndInternalErrors(t *testing.T) {
 	}
 	upload("ktp_self", img.Bytes()).expect(t, 200)
 	upload("ktp_self", []byte("not an image")).expect(t, 400)
-	route := "POST " + v1 + "/applications/{application_xid}/images"
+	route := "POST " + metricsV1 + "/applications/{application_xid}/images"
 	want := map[string]float64{
 		`julo_image_uploads_total{outcome="stored"}`:                   1,
 		`julo_image_uploads_total{outcome="invalid"}`:                  1,
