@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -63,7 +64,9 @@ func TestPreregRegisteredNIKOrEmailIs400WithTitleAndMessage(t *testing.T) {
 		})
 	}
 	t.Run("English", func(t *testing.T) {
-		r := s.forT(t).do(req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": testNIK(1), "email": "english@example.com"},
+		// testNIK(2): testNIK(1) has failed twice already and a third
+		// failure would lock it.
+		r := s.forT(t).do(req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": testNIK(2), "email": "english@example.com"},
 			Header: map[string]string{"Accept-Language": "en"}}).expect(t, http.StatusBadRequest)
 		expectErrors(t, r, "nik: NIK is already registered")
 		var d preregData
@@ -169,4 +172,25 @@ func TestPreregInvalidInputNamesField(t *testing.T) {
 		s.do(req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": "1", "email": "a@example.com"}}).expect(t, http.StatusBadRequest)
 	}
 	s.do(req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": testNIK(1), "email": "a@example.com"}}).expect(t, http.StatusOK)
+}
+
+// Probing one registered NIK with ever new emails is locked like probing one
+// email: the third failure within the window locks the NIK for 3 hours.
+func TestPreregLocksANIKProbedWithManyEmails(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	s.register(t, testNIK(1), "one@example.com")
+	for i, want := range []int{400, 400, 423, 423} {
+		r := s.do(req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": testNIK(1), "email": fmt.Sprintf("probe%d@example.com", i)}}).expect(t, want)
+		if want == 423 {
+			expectErrors(t, r, "nik: Terlalu banyak pengecekan gagal untuk NIK ini; coba lagi setelah 2026-11-24T12:00:00Z")
+			if r.Header.Get("Retry-After") != "10800" {
+				t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+			}
+		}
+	}
+	// An unregistered NIK is unaffected, and the lock ends after 3 hours.
+	s.do(req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": testNIK(5), "email": "free@example.com"}}).expect(t, 200)
+	s.Clock.Add(3 * time.Hour)
+	s.do(req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": testNIK(1), "email": "later@example.com"}}).expect(t, 400)
 }

@@ -52,6 +52,7 @@ const (
 	EmailRegistered    Msg = "email_registered"
 	PreregTitle        Msg = "prereg_title"
 	PreregLocked       Msg = "prereg_locked"
+	PreregLockedNIK    Msg = "prereg_locked_nik"
 	RegisterRaceFailed Msg = "register_race_failed"
 
 	// Dropdown and address.
@@ -192,6 +193,9 @@ var catalogue = map[Msg]entry{
 	PreregLocked: {
 		"Terlalu banyak pengecekan gagal untuk email ini; coba lagi setelah %s",
 		"Too many failed checks for this email; try again after %s"},
+	PreregLockedNIK: {
+		"Terlalu banyak pengecekan gagal untuk NIK ini; coba lagi setelah %s",
+		"Too many failed checks for this NIK; try again after %s"},
 	RegisterRaceFailed: {
 		"Gagal membuat nomor aplikasi; coba lagi",
 		"Could not allocate an application number; please retry"},

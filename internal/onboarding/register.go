@@ -119,9 +119,12 @@ type PreregisterInput struct {
 }
 
 // PreregisterCheck succeeds when neither the NIK nor the email is registered.
-// A registered one answers EINVALID (HTTP 400) with a title and message; the
-// PreregFailures-th such failure for one email within PreregWindow locks that
-// email for PreregLock (ELOCKED), which stops enumeration of who is a customer.
+// A registered one answers EINVALID (HTTP 400) with a title and message. The
+// PreregFailures-th such failure within PreregWindow for one email, or for
+// one NIK, locks that email or NIK for PreregLock (ELOCKED): probing who is
+// a customer takes a fresh NIK and email every few tries, which bounds
+// enumeration by either one. (Registration itself still answers 409 for a
+// registered NIK; it is not a cheap probe, since success creates a customer.)
 func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) error {
 	ps := in.Problems
 	now := s.now()
@@ -130,36 +133,46 @@ func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) err
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	key, _ := macHex(s.keys.Lookup, "prereg-email", email)
-	g, err := s.store.PreregGuard(ctx, key)
-	if err != nil {
-		return err
-	}
-	if now.Before(g.LockedUntil) {
-		return lockedErr(g.LockedUntil, now)
+	// The guards are keyed by HMACs: the table holds no email and no NIK.
+	guards := []struct{ field, key string }{{field: "email"}, {field: "nik"}}
+	guards[0].key, _ = macHex(s.keys.Lookup, "prereg-email", email)
+	guards[1].key, _ = macHex(s.keys.Lookup, "prereg-nik", nik.Number)
+	for _, gd := range guards {
+		g, err := s.store.PreregGuard(ctx, gd.key)
+		if err != nil {
+			return err
+		}
+		if now.Before(g.LockedUntil) {
+			return lockedErr(gd.field, g.LockedUntil, now)
+		}
 	}
 	nikTaken, emailTaken, err := s.store.Registered(ctx, nik.Number, email)
 	if err != nil || (!nikTaken && !emailTaken) {
 		return err
 	}
-	err = s.store.UpdatePreregGuard(ctx, key, func(g *PreregGuard) error {
-		if now.Sub(g.WindowStart) >= s.cfg.PreregWindow || now.Before(g.WindowStart) {
-			g.Failures, g.WindowStart = 0, now
+	var locked error
+	for _, gd := range guards {
+		var g PreregGuard
+		err := s.store.UpdatePreregGuard(ctx, gd.key, func(gp *PreregGuard) error {
+			if now.Sub(gp.WindowStart) >= s.cfg.PreregWindow || now.Before(gp.WindowStart) {
+				gp.Failures, gp.WindowStart = 0, now
+			}
+			gp.Failures++
+			if gp.Failures >= s.cfg.PreregFailures {
+				gp.Failures, gp.LockedUntil = 0, now.Add(s.cfg.PreregLock)
+			}
+			g = *gp
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		g.Failures++
-		if g.Failures >= s.cfg.PreregFailures {
-			g.Failures, g.LockedUntil = 0, now.Add(s.cfg.PreregLock)
+		if locked == nil && now.Before(g.LockedUntil) {
+			locked = lockedErr(gd.field, g.LockedUntil, now)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
-	if g, err = s.store.PreregGuard(ctx, key); err != nil {
-		return err
-	}
-	if now.Before(g.LockedUntil) {
-		return lockedErr(g.LockedUntil, now)
+	if locked != nil {
+		return locked
 	}
 	e := registeredErr(nikTaken, emailTaken, "nik").(*Error)
 	e.Code = EINVALID // the contract answers a registered NIK/email here with 400
@@ -173,10 +186,14 @@ func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) err
 	return e
 }
 
-func lockedErr(until, now time.Time) error {
+func lockedErr(field string, until, now time.Time) error {
+	msg := i18n.PreregLocked
+	if field == "nik" {
+		msg = i18n.PreregLockedNIK
+	}
 	return &Error{
 		Code:       ELOCKED,
-		Problems:   []Problem{{Field: "email", Msg: i18n.PreregLocked, Args: []any{until.UTC().Format(time.RFC3339)}}},
+		Problems:   []Problem{{Field: field, Msg: msg, Args: []any{until.UTC().Format(time.RFC3339)}}},
 		RetryAfter: until.Sub(now),
 	}
 }
