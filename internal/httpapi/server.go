@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path"
 	"regexp"
 	"strings"
@@ -164,18 +163,27 @@ func cleanPath(p string) string {
 	return c
 }
 
-// unmatched answers 404 or 405 in the envelope, asking the mux which it is.
+// unmatched answers 404, or 405 with the methods the path has, in the envelope.
 func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
-	h, _ := s.mux.Handler(r)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	if rec.Code == http.StatusMethodNotAllowed {
-		allow := rec.Header().Get("Allow")
-		w.Header().Set("Allow", allow)
-		failStatus(w, r, http.StatusMethodNotAllowed, i18n.MethodNotAllowed, r.Method, strings.ReplaceAll(allow, ", HEAD", ""))
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.WithContext(r.Context()) // a shallow copy, to ask about another method
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		failStatus(w, r, http.StatusNotFound, i18n.NotFound)
 		return
 	}
-	failStatus(w, r, http.StatusNotFound, i18n.NotFound)
+	methods := strings.Join(allow, ", ")
+	if allow[0] == http.MethodGet {
+		w.Header().Set("Allow", strings.Replace(methods, "GET", "GET, HEAD", 1))
+	} else {
+		w.Header().Set("Allow", methods)
+	}
+	failStatus(w, r, http.StatusMethodNotAllowed, i18n.MethodNotAllowed, r.Method, methods)
 }
 
 type statusWriter struct {
