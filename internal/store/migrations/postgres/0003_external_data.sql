@@ -1,6 +1,6 @@
 -- External data: BPJS login tasks and bank-data imports. No credential is
--- The same tables, columns and index names as sqlite/0003_external_data.sql.
 -- ever stored: they are handed to the provider and forgotten.
+-- The same tables, columns and index names as sqlite/0003_external_data.sql.
 
 -- A BPJS login the customer was sent to. token is the opaque, random
 -- pass-back value that identifies the task to the vendor (no personal data).
