@@ -28,34 +28,56 @@ func insertSecret(ctx context.Context, tx *sql.Tx, partnerID int64, s onboarding
 	return err
 }
 
-// PartnerCredentials returns a partner and its active secrets.
+// PartnerCredentials returns a partner and its active secrets, in one
+// prepared query (it runs on every request).
 func (db *DB) PartnerCredentials(ctx context.Context, username string) (onboarding.Partner, []onboarding.PartnerSecret, error) {
 	var p onboarding.Partner
-	var disabled sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT id, username, disabled_at FROM partners WHERE username = $1`, username).
-		Scan(&p.ID, &p.Username, &disabled)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, nil, notFound("partner")
-	}
+	stmt, err := db.credentialsStmt(ctx)
 	if err != nil {
 		return p, nil, err
 	}
-	p.Disabled = disabled.Valid
-	rows, err := db.r.QueryContext(ctx, `SELECT key_id, secret_hash FROM partner_secrets
-		WHERE partner_id = $1 AND revoked_at IS NULL ORDER BY id DESC`, p.ID)
+	rows, err := stmt.QueryContext(ctx, username)
 	if err != nil {
 		return p, nil, err
 	}
 	defer rows.Close()
 	var out []onboarding.PartnerSecret
+	found := false
 	for rows.Next() {
-		var s onboarding.PartnerSecret
-		if err := rows.Scan(&s.KeyID, &s.Hash); err != nil {
+		var disabled sql.NullInt64
+		var keyID, hash sql.NullString
+		if err := rows.Scan(&p.ID, &p.Username, &disabled, &keyID, &hash); err != nil {
 			return p, nil, err
 		}
-		out = append(out, s)
+		found, p.Disabled = true, disabled.Valid
+		if hash.Valid {
+			out = append(out, onboarding.PartnerSecret{KeyID: keyID.String, Hash: hash.String})
+		}
 	}
-	return p, out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return p, nil, err
+	}
+	if !found {
+		return p, nil, notFound("partner")
+	}
+	return p, out, nil
+}
+
+// credentialsStmt prepares the credentials query on first use (after the
+// migrations made its tables), and again after a failed attempt.
+func (db *DB) credentialsStmt(ctx context.Context) (*sql.Stmt, error) {
+	db.credentialsMu.Lock()
+	defer db.credentialsMu.Unlock()
+	if db.credentials == nil {
+		stmt, err := db.r.PrepareContext(ctx, `SELECT p.id, p.username, p.disabled_at, s.key_id, s.secret_hash
+			FROM partners p LEFT JOIN partner_secrets s ON s.partner_id = p.id AND s.revoked_at IS NULL
+			WHERE p.username = $1 ORDER BY s.id DESC`)
+		if err != nil {
+			return nil, err
+		}
+		db.credentials = stmt
+	}
+	return db.credentials, nil
 }
 
 // ListPartners lists every partner with its number of active secrets.

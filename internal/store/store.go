@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/onboarding"
@@ -25,6 +26,11 @@ import (
 type DB struct {
 	w, r    *sql.DB
 	dialect dialect
+
+	// credentials is the prepared statement of the hottest query (every
+	// request authenticates): prepared once instead of parsed per request.
+	credentialsMu sync.Mutex
+	credentials   *sql.Stmt
 }
 
 // Open opens the database named by url: empty for SQLite in dataDir/julo.db,
@@ -79,6 +85,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	db.credentialsMu.Lock()
+	if db.credentials != nil {
+		db.credentials.Close()
+		db.credentials = nil
+	}
+	db.credentialsMu.Unlock()
 	if db.r == db.w {
 		return db.w.Close()
 	}
