@@ -18,7 +18,9 @@ import (
 	"net/textproto"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -665,4 +667,55 @@ func imgSetStatus(t *testing.T, s *testServer, xid int64, status int) {
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("updated %d applications", n)
 	}
+}
+
+// An application keeps at most 50 images, current and replaced together:
+// the 51st upload is refused with 409 and a message that says the limit,
+// and stores nothing. The count is checked in the recording transaction, so
+// concurrent uploads cannot pass it. Other applications are not affected.
+func TestImageUploadsPerApplicationAreCapped(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	xid := imgRegister(t, s, 1)
+	content := imgPNG(t, 2, 2, 1)
+	for i := range 47 {
+		imgUpload(t, s, xid, imgAllTypes[i%len(imgAllTypes)], "x.png", content).expect(t, http.StatusOK)
+	}
+	// Four at once for the last three places: exactly three are stored.
+	var wg sync.WaitGroup
+	statuses := make([]int, 4)
+	for i := range statuses {
+		wg.Go(func() {
+			body, ct := imgMultipart(t, imgField("image_type", imgAllTypes[i]), imgFile("upload", "x.png", "image/png", content))
+			hr, _ := http.NewRequest("POST", s.URL+imgPath(xid), bytes.NewReader(body))
+			hr.Header.Set("Content-Type", ct)
+			hr.Header.Set("username", s.Partner)
+			hr.Header.Set("secret-key", s.Secret)
+			if resp, err := http.DefaultClient.Do(hr); err == nil {
+				statuses[i] = resp.StatusCode
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(statuses)
+	if fmt.Sprint(statuses) != "[200 200 200 409]" {
+		t.Fatalf("four concurrent uploads for three places: %v", statuses)
+	}
+	if n := s.count("images"); n != 50 {
+		t.Fatalf("%d images stored", n)
+	}
+	before := imgList(t, s, xid)
+	imgNothingStored(t, s, func() {
+		r := imgUpload(t, s, xid, "selfie", "s.png", content).expect(t, http.StatusConflict)
+		imgExpectOnly(t, r, "Aplikasi ini sudah mencapai batas 50 gambar (termasuk gambar yang sudah diganti); gambar tidak dapat diunggah lagi, gambar yang ada tetap berlaku")
+		r = imgUpload(t, s, xid, "passport_privy", "s.png", content, map[string]string{"Accept-Language": "en"}).expect(t, http.StatusConflict)
+		imgExpectOnly(t, r, "This application has reached its limit of 50 images (replaced images included); no more images can be uploaded, the current ones remain valid")
+	})
+	if after := imgList(t, s, xid); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("the current images changed: %v -> %v", before, after)
+	}
+	// The limit is per application.
+	other := imgRegister(t, s, 2)
+	imgUpload(t, s, other, "selfie", "s.png", content).expect(t, http.StatusOK)
 }

@@ -16,6 +16,7 @@ const (
 	ImagesClosed        Msg = "images_closed"
 	ImageMissing        Msg = "image_missing"
 	ImageUploadsBusy    Msg = "image_uploads_busy"
+	ImageLimitReached   Msg = "image_limit_reached"
 )
 
 func init() {
@@ -61,5 +62,8 @@ func init() {
 		ImageUploadsBusy: {
 			"Terlalu banyak unggahan sedang diproses; coba lagi dalam beberapa detik",
 			"Too many uploads are being processed; retry in a few seconds"},
+		ImageLimitReached: {
+			"Aplikasi ini sudah mencapai batas %d gambar (termasuk gambar yang sudah diganti); gambar tidak dapat diunggah lagi, gambar yang ada tetap berlaku",
+			"This application has reached its limit of %d images (replaced images included); no more images can be uploaded, the current ones remain valid"},
 	})
 }

@@ -28,6 +28,13 @@ const (
 	MaxImagePixels = 50_000_000
 )
 
+// DefaultMaxImagesPerApplication bounds the images one application keeps,
+// current and superseded together, when Config.MaxImagesPerApplication is
+// not set: every upload is kept as history, so without a bound one partner
+// could fill the disk at MaxUploadBytes per request. Thirteen types, each
+// replaced a few times, stay well under it.
+const DefaultMaxImagesPerApplication = 50
+
 // ImageUploadInput is one image upload. Problems holds what the HTTP layer
 // already found wrong with the request's shape (upload sent as text, two
 // files), so that one answer lists every problem.
@@ -140,17 +147,27 @@ func checkImageType(ps *Problems, field string, v *string) (string, bool) {
 // malformed, or belongs to another application.
 var errImageMissing = &Error{Code: ENOTFOUND, Problems: []Problem{{Msg: i18n.ImageMissing}}}
 
+// maxImages is the configured bound on an application's images.
+func (s *Service) maxImages() int {
+	if n := s.cfg.MaxImagesPerApplication; n > 0 {
+		return n
+	}
+	return DefaultMaxImagesPerApplication
+}
+
 func imagesClosedErr(status int) error {
 	return &Error{Code: ECONFLICT, Problems: []Problem{{Msg: i18n.ImagesClosed, Args: []any{status, StatusName(status)}}}}
 }
 
 // UploadImage stores an image of application xid of partner p as the current
 // image of its type; the previous one of that type is kept as history. Uploads
-// are accepted while the application is at StatusFormCreated.
+// are accepted while the application is at StatusFormCreated and holds fewer
+// than maxImages images (current and superseded).
 //
 // It returns ENOTFOUND for an xid that is not p's, ECONFLICT once the
-// application has moved past StatusFormCreated, and EINVALID listing every
-// problem of the type and the file (see checkImageType and checkImageFile).
+// application has moved past StatusFormCreated or holds maxImages images,
+// and EINVALID listing every problem of the type and the file (see
+// checkImageType and checkImageFile).
 // The upload is stored and recorded, or neither: the file goes to Blobs under
 // a random key first, and is deleted again if recording it fails.
 func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in ImageUploadInput) (_ Image, err error) {
@@ -191,13 +208,15 @@ func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in Ima
 }
 
 // recordImage records rec while the application is still at
-// StatusFormCreated. The status is checked again in the recording
-// transaction, so an upload racing the complete-data step cannot land after
-// it. A concurrent upload of the same type can win the "one current image per
-// type" index; then this one, the later, is recorded over it.
+// StatusFormCreated and under its image limit. Both are checked in the
+// recording transaction, so an upload racing the complete-data step cannot
+// land after it, and racing uploads cannot pass the limit. A concurrent
+// upload of the same type can win the "one current image per type" index;
+// then this one, the later, is recorded over it.
 func (s *Service) recordImage(ctx context.Context, app Application, rec Image) (Image, error) {
+	limit := s.maxImages()
 	for try := 1; ; try++ {
-		out, err := s.store.AddImageAtStatus(ctx, rec, StatusFormCreated)
+		out, err := s.store.AddImageAtStatus(ctx, rec, StatusFormCreated, limit)
 		var e *Error
 		if !errors.As(err, &e) || e.Code != ECONFLICT || len(e.Problems) != 1 {
 			return out, err
@@ -212,6 +231,10 @@ func (s *Service) recordImage(ctx context.Context, app Application, rec Image) (
 				return Image{}, err
 			}
 			return Image{}, imagesClosedErr(cur.Status)
+		}
+		if field == "images" {
+			return Image{}, &Error{Code: ECONFLICT, Err: e.Err,
+				Problems: []Problem{{Msg: i18n.ImageLimitReached, Args: []any{limit}}}}
 		}
 		// A conflict the caller cannot act on: internal, logged with its cause.
 		return Image{}, &Error{Code: EINTERNAL, Err: fmt.Errorf("recording image: %w", err)}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/jpeg"
@@ -195,6 +196,7 @@ type imageFakeStore struct {
 	add   func(try int) error // nil: record
 	tries int
 	added []Image
+	limit int // the maxImages of the last AddImageAtStatus
 }
 
 func (f *imageFakeStore) ApplicationByXID(ctx context.Context, xid int64) (Application, error) {
@@ -204,8 +206,9 @@ func (f *imageFakeStore) ApplicationByXID(ctx context.Context, xid int64) (Appli
 	return f.app, nil
 }
 
-func (f *imageFakeStore) AddImageAtStatus(ctx context.Context, img Image, status int) (Image, error) {
+func (f *imageFakeStore) AddImageAtStatus(ctx context.Context, img Image, status, maxImages int) (Image, error) {
 	f.tries++
+	f.limit = maxImages
 	if f.add != nil {
 		if err := f.add(f.tries); err != nil {
 			return Image{}, err
@@ -342,4 +345,31 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 			t.Fatalf("%v", err)
 		}
 	})
+}
+
+// The image limit is passed to the store, which checks it in the recording
+// transaction; an application at its limit gets a 409 that says the limit,
+// and the blob that was put is deleted again.
+func TestUploadImageLimitPerApplication(t *testing.T) {
+	for _, tc := range []struct{ configured, want int }{{0, DefaultMaxImagesPerApplication}, {3, 3}} {
+		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated},
+			add: func(int) error {
+				return &Error{Code: ECONFLICT, Problems: []Problem{{Field: "images"}}, Err: errors.New("application holds 3 images")}
+			}}
+		bl := &memBlobs{m: map[string][]byte{}}
+		cfg := DefaultConfig()
+		cfg.MaxImagesPerApplication = tc.configured
+		svc := New(Deps{Store: st, Blobs: bl, Config: cfg})
+		_, err := svc.UploadImage(context.Background(), Partner{ID: 7}, "1234567890",
+			ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)})
+		var e *Error
+		if !errors.As(err, &e) || e.Code != ECONFLICT || len(e.Problems) != 1 || e.Problems[0].Msg != i18n.ImageLimitReached ||
+			st.limit != tc.want || len(bl.m) != 0 || bl.deletes != 1 {
+			t.Fatalf("configured %d: %v, limit %d, %d blobs left", tc.configured, err, st.limit, len(bl.m))
+		}
+		want := fmt.Sprintf("This application has reached its limit of %d images", tc.want)
+		if got := i18n.T(i18n.EN, e.Problems[0].Msg, e.Problems[0].Args...); !strings.HasPrefix(got, want) {
+			t.Fatalf("message %q", got)
+		}
+	}
 }

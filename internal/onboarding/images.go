@@ -27,13 +27,13 @@ type Image struct {
 
 // ImageStore is the storage of images.
 type ImageStore interface {
-	// AddImage records img as the current image of its type, superseding the
-	// previous one (kept as history), in one transaction.
-	AddImage(ctx context.Context, img Image) (Image, error)
-	// AddImageAtStatus is AddImage done only while the application is at
-	// status, checked in the same transaction (holding the application row):
-	// otherwise it records nothing and returns ECONFLICT with Field "status".
-	AddImageAtStatus(ctx context.Context, img Image, status int) (Image, error)
+	// AddImageAtStatus records img as the current image of its type,
+	// superseding the previous one (kept as history), in one transaction
+	// that holds the application row, and only while the application is at
+	// status and holds fewer than maxImages images (current and superseded).
+	// Otherwise it records nothing and returns ECONFLICT with Field "status"
+	// or "images".
+	AddImageAtStatus(ctx context.Context, img Image, status, maxImages int) (Image, error)
 	// CurrentImages lists the current image of each type, oldest first.
 	CurrentImages(ctx context.Context, applicationID int64) ([]Image, error)
 	// Image returns one image (current or superseded) of the application, or ENOTFOUND.

@@ -118,6 +118,8 @@ type Config struct {
 	PreregLock     time.Duration
 	OTP            OTPConfig
 	External       ExternalConfig
+	// MaxImagesPerApplication bounds the images (current and superseded) of an application; 0: DefaultMaxImagesPerApplication.
+	MaxImagesPerApplication int
 }
 
 // DefaultConfig is the configuration documented in the README.

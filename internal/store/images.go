@@ -11,17 +11,13 @@ import (
 
 const imageColumns = `id, application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at`
 
-// AddImage supersedes the current image of img's type and records img, in
-// one transaction.
-func (db *DB) AddImage(ctx context.Context, img onboarding.Image) (onboarding.Image, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error { return addImage(ctx, tx, &img) })
-	return img, db.conflict(err)
-}
-
-// AddImageAtStatus is AddImage while the application is at status. Reading
-// the status FOR UPDATE holds the application row, so a concurrent status
-// change (the complete-data step) happens wholly before or after this.
-func (db *DB) AddImageAtStatus(ctx context.Context, img onboarding.Image, status int) (onboarding.Image, error) {
+// AddImageAtStatus supersedes the current image of img's type and records
+// img, in one transaction, while the application is at status and holds
+// fewer than maxImages images. Reading the status FOR UPDATE holds the
+// application row, so a concurrent status change (the complete-data step) or
+// upload to the same application happens wholly before or after this, and the
+// count cannot be passed by uploads racing each other.
+func (db *DB) AddImageAtStatus(ctx context.Context, img onboarding.Image, status, maxImages int) (onboarding.Image, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var cur int
 		err := tx.QueryRowContext(ctx, `SELECT status FROM applications WHERE id = $1`+db.dialect.forUpdate,
@@ -35,6 +31,15 @@ func (db *DB) AddImageAtStatus(ctx context.Context, img onboarding.Image, status
 		if cur != status {
 			return &onboarding.Error{Code: onboarding.ECONFLICT, Problems: []onboarding.Problem{{Field: "status"}},
 				Err: fmt.Errorf("application status is %d, not %d", cur, status)}
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM images WHERE application_id = $1`,
+			img.ApplicationID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= maxImages {
+			return &onboarding.Error{Code: onboarding.ECONFLICT, Problems: []onboarding.Problem{{Field: "images"}},
+				Err: fmt.Errorf("application holds %d images, at most %d", n, maxImages)}
 		}
 		return addImage(ctx, tx, &img)
 	})
