@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"image"
@@ -667,6 +668,157 @@ func imgSetStatus(t *testing.T, s *testServer, xid int64, status int) {
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("updated %d applications", n)
 	}
+}
+
+// slowUpload is an upload whose body the test writes piece by piece through
+// a pipe, as a partner on a slow network would send it.
+type slowUpload struct {
+	w      *io.PipeWriter
+	body   []byte // what is left to send
+	result chan response
+}
+
+// startSlowUpload starts posting content as image typ to application xid
+// and sends the first `first` bytes of the body; the answer comes on result
+// once finish has sent the rest.
+func startSlowUpload(t *testing.T, s *testServer, xid int64, typ string, content []byte, first int) *slowUpload {
+	t.Helper()
+	body, ct := imgMultipart(t, imgField("image_type", typ), imgFile("upload", "slow.png", "image/png", content))
+	if first >= len(body) {
+		t.Fatalf("first %d of a %d-byte body", first, len(body))
+	}
+	pr, pw := io.Pipe()
+	u := &slowUpload{w: pw, body: body, result: make(chan response, 1)}
+	// Should the test fail half-way, end the upload so the server can stop.
+	t.Cleanup(func() { pw.CloseWithError(errors.New("the test ended")) })
+	hr, err := http.NewRequest("POST", s.URL+imgPath(xid), pr) // length unknown: chunked
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr.Header.Set("Content-Type", ct)
+	hr.Header.Set("username", s.Partner)
+	hr.Header.Set("secret-key", s.Secret)
+	go func() {
+		resp, err := http.DefaultClient.Do(hr)
+		if err != nil {
+			pr.CloseWithError(err)
+			u.result <- response{Raw: err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		u.result <- response{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
+	}()
+	u.send(t, first)
+	return u
+}
+
+// send writes the next n bytes of the body in small pieces with pauses.
+func (u *slowUpload) send(t *testing.T, n int) {
+	t.Helper()
+	for n > 0 {
+		k := min(n, 256, len(u.body))
+		if _, err := u.w.Write(u.body[:k]); err != nil {
+			t.Fatalf("sending the upload: %v", err)
+		}
+		u.body, n = u.body[k:], n-k
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// finish sends the rest of the body and returns the answer.
+func (u *slowUpload) finish(t *testing.T) response {
+	t.Helper()
+	u.send(t, len(u.body))
+	u.w.Close()
+	select {
+	case r := <-u.result:
+		return r
+	case <-time.After(30 * time.Second):
+		t.Fatal("no answer to the upload")
+		return response{}
+	}
+}
+
+// One partner's slow uploads do not hold anything another partner needs:
+// while partner A has four uploads trickling in, partner B's upload is
+// answered at once (before the fix it waited 20 s for a slot shared by the
+// whole process and got 503). A fifth upload of A, beyond the per-partner
+// bound, is refused at once with 429 and Retry-After, before its body is
+// read; A's slow uploads then all complete.
+func TestImageSlowUploadsOfOnePartnerDoNotBlockAnother(t *testing.T) {
+	t.Parallel()
+	a := startServer(t, nil)
+	xidA := imgRegister(t, a, 1)
+	bs := *a
+	bs.Partner, bs.Secret = "beta", a.createPartner("beta")
+	b := &bs
+	xidB := imgRegister(t, b, 2)
+
+	types := []string{"ktp_self", "selfie", "crop_selfie", "paystub"}
+	contents := make([][]byte, len(types))
+	slow := make([]*slowUpload, len(types))
+	for i, typ := range types {
+		contents[i] = imgPNG(t, 48, 48, uint64(10+i)) // about 7 KB of noise
+		// The form field, the file part's header and some of the file.
+		slow[i] = startSlowUpload(t, a, xidA, typ, contents[i], 1024)
+	}
+
+	// A fifth upload of A is refused once the four are being received. The
+	// probe is a request without a file: admitted, it is a quick 400.
+	probe, probeCT := imgMultipart(t, imgField("image_type", "selfie"))
+	var busy response
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		busy = a.do(req{Method: "POST", Path: imgPath(xidA), Body: string(probe), ContentType: probeCT})
+		if busy.Status == http.StatusTooManyRequests {
+			break
+		}
+		busy.expect(t, http.StatusBadRequest, msgImageRequired)
+		if time.Now().After(deadline) {
+			t.Fatal("a fifth upload was never refused while four were in flight")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	imgExpectOnly(t, busy, "Terlalu banyak unggahan gambar sedang berjalan untuk partner ini (maksimal 4 bersamaan); coba lagi setelah salah satunya selesai")
+	if ra := busy.Header.Get("Retry-After"); ra != "5" {
+		t.Fatalf("Retry-After %q", ra)
+	}
+	r := imgUpload(t, a, xidA, "selfie", "s.png", imgPNG(t, 4, 4, 1), map[string]string{"Accept-Language": "en"}).
+		expect(t, http.StatusTooManyRequests)
+	imgExpectOnly(t, r, "Too many image uploads are in progress for this partner (at most 4 at a time); retry once one of them has finished")
+
+	// B is not held up by A.
+	start := time.Now()
+	imgUpload(t, b, xidB, "ktp_self", "ktp.png", imgPNG(t, 8, 8, 2)).expect(t, http.StatusOK)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("B's upload took %v while A's were in flight", d)
+	}
+	for i, u := range slow {
+		select {
+		case r := <-u.result:
+			t.Fatalf("A's slow upload %d was answered before it was sent: %d %s", i, r.Status, r.Raw)
+		default:
+		}
+	}
+
+	// A's uploads complete, and free A's slots.
+	for i, u := range slow {
+		r := u.finish(t)
+		if r.Status != http.StatusOK || strings.TrimSpace(r.Raw) != imgSuccessBody {
+			t.Fatalf("A's slow upload %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	list := imgList(t, a, xidA)
+	if len(list) != len(types) {
+		t.Fatalf("A's list %v", list)
+	}
+	for _, l := range list {
+		_, got := imgFetch(t, a, l.URL)
+		if i := slices.Index(types, l.ImageType); i < 0 || !bytes.Equal(got, contents[i]) {
+			t.Fatalf("%s: stored bytes differ from the sent ones", l.ImageType)
+		}
+	}
+	imgUpload(t, a, xidA, "selfie", "s.png", imgPNG(t, 4, 4, 3)).expect(t, http.StatusOK)
 }
 
 // An application keeps at most 50 images, current and replaced together:

@@ -2,13 +2,16 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -17,27 +20,67 @@ import (
 )
 
 const (
-	// maxConcurrentUploads bounds how many uploads hold their file in memory
-	// at once: memory stays under about maxConcurrentUploads x 2 x
-	// MaxUploadBytes however many partners upload together.
-	maxConcurrentUploads = 4
-	// uploadSlotWait is how long an upload waits for a slot before it is
-	// answered 503 with Retry-After.
-	uploadSlotWait = 20 * time.Second
+	// maxUploadsPerPartner bounds the uploads one partner has in flight in
+	// this process; more are answered 429 with Retry-After, before their
+	// body is read.
+	maxUploadsPerPartner = 4
+	// uploadsBusyRetry is the Retry-After of an upload refused so.
+	uploadsBusyRetry = 5 * time.Second
 	// maxFieldBytes bounds a text part (image_type, or upload sent as text):
 	// a longer one is cut, which no valid value is.
 	maxFieldBytes = 1 << 10
 )
 
-// handleUploadImage reads the multipart stream itself (r.MultipartReader),
-// so that nothing spills to temp files: the file part is read into memory,
-// bounded by MaxUploadBytes through the route's body limit, while holding one
-// of maxConcurrentUploads slots.
+// uploadSlots counts the uploads each partner has in flight. It is a fairness
+// limit, not a correctness rule: it keeps one partner's slow uploads from
+// tying up disk, connections and time without bound, and nothing else
+// depends on it. So it lives in this process's memory only: with several
+// instances a partner may have that many in flight on each, and a restart
+// forgets it.
+type uploadSlots struct {
+	mu  sync.Mutex
+	max int
+	n   map[int64]int // by partner id; absent: none in flight
+}
+
+// take takes one of partner's slots; ok is false when all are taken.
+// release gives it back and may be called more than once.
+func (u *uploadSlots) take(partner int64) (release func(), ok bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.n[partner] >= u.max {
+		return nil, false
+	}
+	u.n[partner]++
+	return sync.OnceFunc(func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		if u.n[partner]--; u.n[partner] <= 0 {
+			delete(u.n, partner)
+		}
+	}), true
+}
+
+// handleUploadImage reads the multipart stream itself (r.MultipartReader):
+// the file part is spooled to a temporary file (see spool), bounded by
+// MaxUploadBytes through the route's body limit, so an upload holds only a
+// small, fixed amount of memory however slowly it arrives, and no slot shared
+// with other partners. Each partner has at most maxUploadsPerPartner uploads
+// in flight.
 func (s *Server) handleUploadImage() http.Handler {
-	slots := make(chan struct{}, maxConcurrentUploads)
+	slots := &uploadSlots{max: maxUploadsPerPartner, n: map[int64]int{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, release, err := s.readImageUpload(r, slots)
+		release, ok := slots.take(partnerFrom(r.Context()).ID)
+		if !ok {
+			// The body is not read: do not keep the connection for it.
+			w.Header().Set("Connection", "close")
+			fail(w, r, &onboarding.Error{Code: onboarding.ETOOMANY, RetryAfter: uploadsBusyRetry,
+				Problems: []onboarding.Problem{{Msg: i18n.ImageUploadsInFlight, Args: []any{maxUploadsPerPartner}}}})
+			return
+		}
 		defer release()
+		in, cleanup, err := s.readImageUpload(r)
+		defer cleanup()
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -55,9 +98,10 @@ func (s *Server) handleUploadImage() http.Handler {
 // readImageUpload reads image_type and the upload file from the request. A
 // multipart body is streamed part by part; any other body (JSON, urlencoded,
 // a query string) cannot carry a file, so an upload field there is text. The
-// returned release frees the memory slot (call it once the input is used).
-func (s *Server) readImageUpload(r *http.Request, slots chan struct{}) (in onboarding.ImageUploadInput, release func(), err error) {
-	release = func() {}
+// returned cleanup closes and removes the spooled file; call it once the
+// input is used, whatever err is.
+func (s *Server) readImageUpload(r *http.Request) (in onboarding.ImageUploadInput, cleanup func(), err error) {
+	cleanup = func() {}
 	var q struct {
 		onboarding.Problems
 		Type *string `form:"image_type"`
@@ -66,14 +110,14 @@ func (s *Server) readImageUpload(r *http.Request, slots chan struct{}) (in onboa
 	if media != "multipart/form-data" {
 		f, err := readFields(r)
 		if err != nil {
-			return in, release, err
+			return in, cleanup, err
 		}
 		f.decodeInto(&q)
 		if v, ok := f.vals["upload"]; ok && v != nil {
 			q.Problems.Add("upload", i18n.ImageFileNotFile, shortText(fmt.Sprint(v)))
 		}
 		in.Problems, in.Type = q.Problems, q.Type
-		return in, release, nil
+		return in, cleanup, nil
 	}
 
 	// The query string may carry image_type too (errata 4); the body wins.
@@ -83,7 +127,7 @@ func (s *Server) readImageUpload(r *http.Request, slots chan struct{}) (in onboa
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return in, release, &httpError{http.StatusBadRequest, i18n.MalformedForm, []any{err.Error()}}
+		return in, cleanup, &httpError{http.StatusBadRequest, i18n.MalformedForm, []any{err.Error()}}
 	}
 	for {
 		p, err := mr.NextPart()
@@ -91,69 +135,102 @@ func (s *Server) readImageUpload(r *http.Request, slots chan struct{}) (in onboa
 			break
 		}
 		if err != nil {
-			return in, release, bodyErr(err, i18n.MalformedForm)
+			return in, cleanup, bodyErr(err, i18n.MalformedForm)
 		}
 		switch name := p.FormName(); {
 		case name == "image_type":
 			v, err := readText(p)
 			if err != nil {
-				return in, release, err
+				return in, cleanup, err
 			}
 			in.Type = &v
 		case name == "upload" && !isFilePart(p):
 			v, err := readText(p)
 			if err != nil {
-				return in, release, err
+				return in, cleanup, err
 			}
 			if !in.Problems.Has("upload") {
 				in.Problems.Add("upload", i18n.ImageFileNotFile, shortText(v))
 			}
-		case name == "upload" && in.File != nil:
+		case name == "upload" && in.Upload != nil:
 			// A second file: drain it without keeping it.
 			if _, err := io.Copy(io.Discard, p); err != nil {
-				return in, release, bodyErr(err, i18n.MalformedForm)
+				return in, cleanup, bodyErr(err, i18n.MalformedForm)
 			}
 			if !in.Problems.Has("upload") {
 				in.Problems.Add("upload", i18n.ImageFileOneOnly)
 			}
 		case name == "upload":
-			if release, err = acquire(r, slots); err != nil {
-				return in, func() {}, err
-			}
-			var buf bytes.Buffer
-			if n := r.ContentLength; n > 0 && n <= s.cfg.MaxUploadBytes {
-				buf.Grow(int(n) + bytes.MinRead) // one allocation when the size is known
-			}
-			if _, err := buf.ReadFrom(p); err != nil {
-				return in, release, bodyErr(err, i18n.MalformedForm)
-			}
-			in.File = buf.Bytes()
-			if in.File == nil {
-				in.File = []byte{} // sent, but empty
+			if in.Upload, cleanup, err = s.spool(p); err != nil {
+				return in, cleanup, err
 			}
 		default:
 			// Unknown fields are ignored (errata 5), but read: the body is bounded.
 			if _, err := io.Copy(io.Discard, p); err != nil {
-				return in, release, bodyErr(err, i18n.MalformedForm)
+				return in, cleanup, bodyErr(err, i18n.MalformedForm)
 			}
 		}
 	}
-	return in, release, nil
+	return in, cleanup, nil
 }
 
-// acquire takes an upload slot, waiting at most uploadSlotWait.
-func acquire(r *http.Request, slots chan struct{}) (func(), error) {
-	t := time.NewTimer(uploadSlotWait)
-	defer t.Stop()
-	select {
-	case slots <- struct{}{}:
-		return func() { <-slots }, nil
-	case <-t.C:
-		return nil, &onboarding.Error{Code: onboarding.EUNAVAILABLE, RetryAfter: 5 * time.Second,
-			Problems: []onboarding.Problem{{Msg: i18n.ImageUploadsBusy}}}
-	case <-r.Context().Done():
-		return nil, r.Context().Err()
+// spool copies an upload file part into a new temporary file in
+// Config.SpoolDir, hashing it on the way, and returns it with the function
+// that closes and removes the file. On an error nothing is left behind and
+// cleanup does nothing.
+//
+// The file is unlinked as soon as it is created where the OS allows it (not
+// on Windows): the open file stays readable, and nothing is left on disk
+// even if the process dies mid-upload.
+func (s *Server) spool(p io.Reader) (_ *onboarding.ImageFile, cleanup func(), err error) {
+	dir := s.cfg.SpoolDir
+	if dir == "" {
+		dir = os.TempDir()
 	}
+	f, err := os.CreateTemp(dir, "julo-upload-*")
+	if err != nil {
+		return nil, func() {}, fmt.Errorf("spooling an upload: %w", err)
+	}
+	unlinked := os.Remove(f.Name()) == nil
+	remove := func() {
+		f.Close()
+		if !unlinked {
+			os.Remove(f.Name())
+		}
+	}
+	defer func() {
+		if err != nil {
+			remove()
+		}
+	}()
+	h := sha256.New()
+	src := &readErr{r: p}
+	n, err := io.Copy(io.MultiWriter(f, h), src)
+	if src.err != nil {
+		// The client's fault or the network's (413 past the body limit).
+		return nil, func() {}, bodyErr(src.err, i18n.MalformedForm)
+	}
+	if err != nil {
+		return nil, func() {}, fmt.Errorf("spooling an upload: %w", err)
+	}
+	file := &onboarding.ImageFile{Content: f, Size: n}
+	h.Sum(file.SHA256[:0])
+	return file, remove, nil
+}
+
+// readErr remembers the first error of r other than io.EOF, to tell a failed
+// read of the request from a failed write of the spool file.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(b []byte) (int, error) {
+	n, err := e.r.Read(b)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // isFilePart reports whether a part is a file: its Content-Disposition has a

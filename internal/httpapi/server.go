@@ -24,6 +24,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes bounds an image upload request (default 10 MiB).
 	MaxUploadBytes int64
+	// SpoolDir is where image uploads are spooled while they are received
+	// and checked (default os.TempDir()); each file is removed when its
+	// request ends.
+	SpoolDir string
 	// Sandbox adds the sandbox-only routes.
 	Sandbox bool
 	// Observer is told of every answered request (metrics); nil: nobody.

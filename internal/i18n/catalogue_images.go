@@ -3,20 +3,20 @@ package i18n
 // Image upload messages. Field messages are rendered as "field: message"
 // ("upload: ...", "image_type: ..."), so the texts do not repeat the field.
 const (
-	ImageUploaded       Msg = "image_uploaded"
-	ImageTypeRequired   Msg = "image_type_required"
-	ImageTypeUnknown    Msg = "image_type_unknown"
-	ImageFileRequired   Msg = "image_file_required"
-	ImageFileNotFile    Msg = "image_file_not_file"
-	ImageFileOneOnly    Msg = "image_file_one_only"
-	ImageFileEmpty      Msg = "image_file_empty"
-	ImageFileNotImage   Msg = "image_file_not_image"
-	ImageFileCorrupt    Msg = "image_file_corrupt"
-	ImageFileTooManyPix Msg = "image_file_too_many_pixels"
-	ImagesClosed        Msg = "images_closed"
-	ImageMissing        Msg = "image_missing"
-	ImageUploadsBusy    Msg = "image_uploads_busy"
-	ImageLimitReached   Msg = "image_limit_reached"
+	ImageUploaded        Msg = "image_uploaded"
+	ImageTypeRequired    Msg = "image_type_required"
+	ImageTypeUnknown     Msg = "image_type_unknown"
+	ImageFileRequired    Msg = "image_file_required"
+	ImageFileNotFile     Msg = "image_file_not_file"
+	ImageFileOneOnly     Msg = "image_file_one_only"
+	ImageFileEmpty       Msg = "image_file_empty"
+	ImageFileNotImage    Msg = "image_file_not_image"
+	ImageFileCorrupt     Msg = "image_file_corrupt"
+	ImageFileTooManyPix  Msg = "image_file_too_many_pixels"
+	ImagesClosed         Msg = "images_closed"
+	ImageMissing         Msg = "image_missing"
+	ImageLimitReached    Msg = "image_limit_reached"
+	ImageUploadsInFlight Msg = "image_uploads_in_flight"
 )
 
 func init() {
@@ -59,11 +59,11 @@ func init() {
 		ImageMissing: {
 			"Gambar tidak ditemukan",
 			"Image not found"},
-		ImageUploadsBusy: {
-			"Terlalu banyak unggahan sedang diproses; coba lagi dalam beberapa detik",
-			"Too many uploads are being processed; retry in a few seconds"},
 		ImageLimitReached: {
 			"Aplikasi ini sudah mencapai batas %d gambar (termasuk gambar yang sudah diganti); gambar tidak dapat diunggah lagi, gambar yang ada tetap berlaku",
 			"This application has reached its limit of %d images (replaced images included); no more images can be uploaded, the current ones remain valid"},
+		ImageUploadsInFlight: {
+			"Terlalu banyak unggahan gambar sedang berjalan untuk partner ini (maksimal %d bersamaan); coba lagi setelah salah satunya selesai",
+			"Too many image uploads are in progress for this partner (at most %d at a time); retry once one of them has finished"},
 	})
 }

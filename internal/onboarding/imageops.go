@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -35,6 +36,24 @@ const (
 // replaced a few times, stay well under it.
 const DefaultMaxImagesPerApplication = 50
 
+// ImageFile is an upload file the caller holds (the HTTP layer spools it to
+// a temporary file): random access to its content, its size and the SHA-256
+// of its content, which the caller computed while receiving it. Nothing
+// reads more than its header into memory.
+type ImageFile struct {
+	Content io.ReaderAt
+	Size    int64
+	SHA256  [sha256.Size]byte
+}
+
+// NewImageFile is an ImageFile of b, held in memory.
+func NewImageFile(b []byte) *ImageFile {
+	return &ImageFile{Content: bytes.NewReader(b), Size: int64(len(b)), SHA256: sha256.Sum256(b)}
+}
+
+// reader reads the file from its start.
+func (f *ImageFile) reader() *io.SectionReader { return io.NewSectionReader(f.Content, 0, f.Size) }
+
 // ImageUploadInput is one image upload. Problems holds what the HTTP layer
 // already found wrong with the request's shape (upload sent as text, two
 // files), so that one answer lists every problem.
@@ -42,9 +61,20 @@ type ImageUploadInput struct {
 	Problems
 	// Type is image_type as sent; nil when absent.
 	Type *string
-	// File is the content of the upload file part; nil when no file part was
-	// sent. Its size is bounded by the caller.
+	// Upload is the upload file part; nil when no file part was sent (or it
+	// is given as File). Its size is bounded by the caller.
+	Upload *ImageFile
+	// File is the upload file part's content held in memory, for callers
+	// that have it so (tests); it is used only when Upload is nil.
 	File []byte
+}
+
+// file is the upload file part, nil when none was sent.
+func (in ImageUploadInput) file() *ImageFile {
+	if in.Upload == nil && in.File != nil {
+		return NewImageFile(in.File)
+	}
+	return in.Upload
 }
 
 // imageFormat is what sniffing the bytes found.
@@ -68,6 +98,9 @@ var imageFormats = []struct {
 	}, imageFormat{"WebP", "image/webp", "webp", webp.DecodeConfig}},
 }
 
+// sniffLen is how many leading bytes sniffImage needs.
+const sniffLen = 12
+
 // sniffImage returns the format of b judged from its first bytes only (the
 // file name and the declared Content-Type are not trusted).
 func sniffImage(b []byte) (imageFormat, bool) {
@@ -88,34 +121,59 @@ type checkedImage struct {
 // checkImageFile applies the content rules to a required file: it is a JPEG,
 // PNG or WebP by its bytes, its header is readable, and its dimensions are
 // within MaxImageSide and MaxImagePixels. Only the header is read: nothing is
-// decoded, so a decompression bomb costs nothing.
-func checkImageFile(ps *Problems, field string, b []byte) (checkedImage, bool) {
+// decoded, so a decompression bomb costs nothing. err is a failure to read
+// the file itself (not the caller's fault).
+func checkImageFile(ps *Problems, field string, file *ImageFile) (_ checkedImage, ok bool, err error) {
 	if ps.Has(field) {
-		return checkedImage{}, false
+		return checkedImage{}, false, nil
 	}
-	if b == nil {
+	if file == nil {
 		ps.Add(field, i18n.ImageFileRequired)
-		return checkedImage{}, false
+		return checkedImage{}, false, nil
 	}
-	if len(b) == 0 {
+	if file.Size == 0 {
 		ps.Add(field, i18n.ImageFileEmpty)
-		return checkedImage{}, false
+		return checkedImage{}, false, nil
 	}
-	f, ok := sniffImage(b)
+	head := make([]byte, min(file.Size, sniffLen))
+	if _, err := file.Content.ReadAt(head, 0); err != nil && err != io.EOF {
+		return checkedImage{}, false, fmt.Errorf("reading the upload: %w", err)
+	}
+	f, ok := sniffImage(head)
 	if !ok {
 		ps.Add(field, i18n.ImageFileNotImage)
-		return checkedImage{}, false
+		return checkedImage{}, false, nil
 	}
-	cfg, err := f.config(bytes.NewReader(b))
+	// Buffered, as the decoders read the header in small pieces; a read
+	// error of the file is told apart from a damaged image.
+	r := &readErr{r: file.reader()}
+	cfg, err := f.config(bufio.NewReaderSize(r, 4<<10))
+	if r.err != nil {
+		return checkedImage{}, false, fmt.Errorf("reading the upload: %w", r.err)
+	}
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		ps.Add(field, i18n.ImageFileCorrupt, f.name)
-		return checkedImage{}, false
+		return checkedImage{}, false, nil
 	}
 	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		ps.Add(field, i18n.ImageFileTooManyPix, cfg.Width, cfg.Height, MaxImageSide, MaxImagePixels/1_000_000)
-		return checkedImage{}, false
+		return checkedImage{}, false, nil
 	}
-	return checkedImage{format: f, width: cfg.Width, height: cfg.Height}, true
+	return checkedImage{format: f, width: cfg.Width, height: cfg.Height}, true, nil
+}
+
+// readErr remembers the first error of r other than io.EOF.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // checkImageType validates a required image_type: one of ImageTypes, matched
@@ -180,8 +238,12 @@ func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in Ima
 		return Image{}, imagesClosedErr(app.Status)
 	}
 	ps := in.Problems
+	file := in.file()
 	typ, _ := checkImageType(&ps, "image_type", in.Type)
-	img, _ := checkImageFile(&ps, "upload", in.File)
+	img, _, err := checkImageFile(&ps, "upload", file)
+	if err != nil {
+		return Image{}, err
+	}
 	if err := ps.Err(); err != nil {
 		return Image{}, err
 	}
@@ -189,13 +251,14 @@ func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in Ima
 	if err != nil {
 		return Image{}, err
 	}
-	sum := sha256.Sum256(in.File)
 	rec := Image{
 		ApplicationID: app.ID, Type: typ, BlobKey: key, ContentType: img.format.contentType,
-		Size: int64(len(in.File)), SHA256: hex.EncodeToString(sum[:]), Width: img.width, Height: img.height,
+		Size: file.Size, SHA256: hex.EncodeToString(file.SHA256[:]), Width: img.width, Height: img.height,
 		CreatedAt: s.now(),
 	}
-	if err := s.blobs.Put(ctx, key, bytes.NewReader(in.File), rec.Size, rec.ContentType); err != nil {
+	// Streamed from the caller's file: a SectionReader is seekable, so a
+	// store that hashes or retries its body can read it again.
+	if err := s.blobs.Put(ctx, key, file.reader(), rec.Size, rec.ContentType); err != nil {
 		// A Put that failed half-way may have left something behind in a
 		// store without atomic writes; Delete of nothing is harmless.
 		return Image{}, s.discardBlob(ctx, key, err)

@@ -3,7 +3,9 @@ package onboarding
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -12,6 +14,7 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -144,7 +147,10 @@ func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
 		{"absent", nil, i18n.ImageFileRequired, 0, 0},
 	} {
 		var ps Problems
-		img, ok := checkImageFile(&ps, "upload", tc.b)
+		img, ok, err := checkImageFile(&ps, "upload", fileOf(tc.b))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
 		if tc.msg == "" {
 			if !ok || len(ps) != 0 || img.width != tc.w || img.height != tc.h {
 				t.Errorf("%s: ok %v, %dx%d, problems %v", tc.name, ok, img.width, img.height, ps)
@@ -159,7 +165,7 @@ func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
 
 func TestCheckImageFileLeavesAnEarlierProblemAlone(t *testing.T) {
 	ps := Problems{{Field: "upload", Msg: i18n.ImageFileNotFile}}
-	if _, ok := checkImageFile(&ps, "upload", nil); ok || len(ps) != 1 {
+	if _, ok, err := checkImageFile(&ps, "upload", nil); ok || err != nil || len(ps) != 1 {
 		t.Fatalf("problems %v", ps)
 	}
 }
@@ -186,6 +192,14 @@ func TestCheckImageTypeAcceptsTheThirteenTypes(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// fileOf is b as an upload file, nil when b is (no file part sent).
+func fileOf(b []byte) *ImageFile {
+	if b == nil {
+		return nil
+	}
+	return NewImageFile(b)
+}
 
 // imageFakeStore is a Store whose image recording fails as a test says;
 // methods the upload does not use are the nil embedded interface's (they
@@ -345,6 +359,73 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 			t.Fatalf("%v", err)
 		}
 	})
+}
+
+// An upload held in a file (as the HTTP layer spools it) is checked from its
+// header and streamed to the blob store: what is stored is the file's
+// content, with the size and SHA-256 the caller measured.
+func TestUploadImageStreamsAnUploadFile(t *testing.T) {
+	// A JPEG whose frame header comes after 120 KB of APP1 segments: the
+	// dimensions are read through the file, past any buffer.
+	plain := testJPEG(t, 9, 5)
+	var b bytes.Buffer
+	b.Write(plain[:2]) // SOI
+	for range 2 {
+		seg := bytes.Repeat([]byte{'x'}, 60_000)
+		b.Write([]byte{0xff, 0xe1, byte((len(seg) + 2) >> 8), byte(len(seg) + 2)})
+		b.Write(seg)
+	}
+	b.Write(plain[2:])
+	content := b.Bytes()
+
+	f, err := os.CreateTemp(t.TempDir(), "upload-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Write(content)
+	st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated}}
+	bl := &memBlobs{m: map[string][]byte{}}
+	svc := New(Deps{Store: st, Blobs: bl})
+	sum := sha256.Sum256(content)
+	img, err := svc.UploadImage(context.Background(), Partner{ID: 7}, "1234567890",
+		ImageUploadInput{Type: ptr("ktp_self"), Upload: &ImageFile{Content: f, Size: int64(len(content)), SHA256: sum}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Width != 9 || img.Height != 5 || img.ContentType != "image/jpeg" || img.Size != int64(len(content)) ||
+		img.SHA256 != hex.EncodeToString(sum[:]) || !bytes.Equal(bl.m[img.BlobKey], content) {
+		t.Fatalf("recorded %+v, stored %d bytes", img, len(bl.m[img.BlobKey]))
+	}
+}
+
+// failingReaderAt fails every read past its first n bytes.
+type failingReaderAt struct {
+	b []byte
+	n int64
+}
+
+func (f failingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.n {
+		return 0, errors.New("input/output error")
+	}
+	return copy(p, f.b[off:]), nil
+}
+
+// A file that cannot be read (a disk error on the spool) is an internal
+// error, not a damaged image, and stores nothing.
+func TestUploadImageFileReadErrorIsInternal(t *testing.T) {
+	content := testPNG(t, 4, 4)
+	for _, n := range []int64{0, 20} { // while sniffing, while reading the header
+		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated}}
+		bl := &memBlobs{m: map[string][]byte{}}
+		svc := New(Deps{Store: st, Blobs: bl})
+		_, err := svc.UploadImage(context.Background(), Partner{ID: 7}, "1234567890", ImageUploadInput{Type: ptr("selfie"),
+			Upload: &ImageFile{Content: failingReaderAt{content, n}, Size: int64(len(content))}})
+		if ErrorCode(err) != EINTERNAL || !strings.Contains(err.Error(), "input/output error") || st.tries != 0 || len(bl.m) != 0 {
+			t.Fatalf("failing after %d bytes: %v", n, err)
+		}
+	}
 }
 
 // The image limit is passed to the store, which checks it in the recording
