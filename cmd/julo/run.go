@@ -172,8 +172,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// net/http's own limit; httpapi answers past its 64 KiB in the envelope.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if met != nil {
 		msrv, err := serveMetrics(c.metricsAddr, met, log)

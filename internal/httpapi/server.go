@@ -28,6 +28,10 @@ type Config struct {
 	// and checked (default os.TempDir()); each file is removed when its
 	// request ends.
 	SpoolDir string
+	// MaxHeaderBytes bounds the request line and headers (default 64 KiB);
+	// the http.Server's own limit must be higher, so that a request over
+	// this one is answered in the envelope (431), not by net/http.
+	MaxHeaderBytes int
 	// Sandbox adds the sandbox-only routes.
 	Sandbox bool
 	// Observer is told of every answered request (metrics); nil: nobody.
@@ -49,6 +53,9 @@ func New(svc *onboarding.Service, log *slog.Logger, cfg Config) *Server {
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 10 << 20
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = 64 << 10
 	}
 	s := &Server{svc: svc, log: log, cfg: cfg, mux: http.NewServeMux()}
 	s.routes()
@@ -143,6 +150,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"partner", info.partner, "bytes", sw.bytes)
 		s.observe(route, sw.status, time.Since(start), info)
 	}()
+	if n := headerBytes(r); n > s.cfg.MaxHeaderBytes {
+		failStatus(sw, r, http.StatusRequestHeaderFieldsTooLarge, i18n.HeadersTooLarge, s.cfg.MaxHeaderBytes)
+		return
+	}
 	// ServeMux would redirect an unclean path ("//", "/./"); a redirect
 	// breaks POST clients (errata 1), so serve the clean path directly.
 	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
@@ -153,6 +164,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// headerBytes is about what the request line and headers took on the wire.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + 12
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 // cleanPath is path.Clean keeping a trailing slash.

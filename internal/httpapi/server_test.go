@@ -71,3 +71,13 @@ func TestUnmatchedRoutesAnswerInTheEnvelope(t *testing.T) {
 		t.Fatalf("405: %d %s", w.Code, w.Body)
 	}
 }
+
+func TestOversizedHeadersAnswer431InTheEnvelope(t *testing.T) {
+	s := testServer(&bytes.Buffer{})
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/api/partnership/v1/dropdown-data?data="+strings.Repeat("x", 70<<10), nil)
+	s.ServeHTTP(w, r)
+	if w.Code != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(decodeEnvelope(t, w).Errors[0], "65536") {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}

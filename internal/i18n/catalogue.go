@@ -8,6 +8,7 @@ const (
 	NotFound           Msg = "not_found"
 	MethodNotAllowed   Msg = "method_not_allowed"
 	BodyTooLarge       Msg = "body_too_large"
+	HeadersTooLarge    Msg = "headers_too_large"
 	UnsupportedMedia   Msg = "unsupported_media"
 	MalformedJSON      Msg = "malformed_json"
 	JSONNotObject      Msg = "json_not_object"
@@ -81,6 +82,9 @@ var catalogue = map[Msg]entry{
 	BodyTooLarge: {
 		"Isi permintaan terlalu besar: maksimal %d byte",
 		"Request body too large: at most %d bytes"},
+	HeadersTooLarge: {
+		"Header dan URL permintaan terlalu besar: maksimal %d byte",
+		"Request headers and URL too large: at most %d bytes"},
 	UnsupportedMedia: {
 		"Content-Type %q tidak didukung; gunakan application/json, application/x-www-form-urlencoded atau multipart/form-data",
 		"Content-Type %q is not supported; use application/json, application/x-www-form-urlencoded or multipart/form-data"},
