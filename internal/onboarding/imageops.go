@@ -61,20 +61,9 @@ type ImageUploadInput struct {
 	Problems
 	// Type is image_type as sent; nil when absent.
 	Type *string
-	// Upload is the upload file part; nil when no file part was sent (or it
-	// is given as File). Its size is bounded by the caller.
+	// Upload is the upload file part; nil when no file part was sent. Its
+	// size is bounded by the caller.
 	Upload *ImageFile
-	// File is the upload file part's content held in memory, for callers
-	// that have it so (tests); it is used only when Upload is nil.
-	File []byte
-}
-
-// file is the upload file part, nil when none was sent.
-func (in ImageUploadInput) file() *ImageFile {
-	if in.Upload == nil && in.File != nil {
-		return NewImageFile(in.File)
-	}
-	return in.Upload
 }
 
 // imageFormat is what sniffing the bytes found.
@@ -238,7 +227,7 @@ func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in Ima
 		return Image{}, imagesClosedErr(app.Status)
 	}
 	ps := in.Problems
-	file := in.file()
+	file := in.Upload
 	typ, _ := checkImageType(&ps, "image_type", in.Type)
 	img, _, err := checkImageFile(&ps, "upload", file)
 	if err != nil {

@@ -278,7 +278,7 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 		bl := &memBlobs{m: map[string][]byte{}}
 		return New(Deps{Store: st, Blobs: bl}), st, bl
 	}
-	in := func() ImageUploadInput { return ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)} }
+	in := func() ImageUploadInput { return ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))} }
 	conflict := func(field string) error {
 		return &Error{Code: ECONFLICT, Problems: []Problem{{Field: field}}}
 	}
@@ -290,7 +290,7 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 			t.Fatalf("%v, %d rows, %d blobs", err, len(st.added), len(bl.m))
 		}
 		if !regexp.MustCompile(`^images/1234567890/selfie/[0-9a-f]{32}\.png$`).MatchString(img.BlobKey) ||
-			img.ContentType != "image/png" || img.Width != 4 || img.Size != int64(len(in().File)) || len(img.SHA256) != 64 {
+			img.ContentType != "image/png" || img.Width != 4 || img.Size != in().Upload.Size || len(img.SHA256) != 64 {
 			t.Fatalf("recorded %+v", img)
 		}
 	})
@@ -346,7 +346,7 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 	})
 	t.Run("invalid input touches nothing", func(t *testing.T) {
 		svc, st, bl := newSvc(nil)
-		_, err := svc.UploadImage(context.Background(), partner, "1234567890", ImageUploadInput{Type: ptr("x"), File: []byte("text")})
+		_, err := svc.UploadImage(context.Background(), partner, "1234567890", ImageUploadInput{Type: ptr("x"), Upload: NewImageFile([]byte("text"))})
 		var e *Error
 		if !errors.As(err, &e) || e.Code != EINVALID || len(e.Problems) != 2 || st.tries != 0 || len(bl.m) != 0 || bl.deletes != 0 {
 			t.Fatalf("%v", err)
@@ -442,7 +442,7 @@ func TestUploadImageLimitPerApplication(t *testing.T) {
 		cfg.MaxImagesPerApplication = tc.configured
 		svc := New(Deps{Store: st, Blobs: bl, Config: cfg})
 		_, err := svc.UploadImage(context.Background(), Partner{ID: 7}, "1234567890",
-			ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)})
+			ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))})
 		var e *Error
 		if !errors.As(err, &e) || e.Code != ECONFLICT || len(e.Problems) != 1 || e.Problems[0].Msg != i18n.ImageLimitReached ||
 			st.limit != tc.want || len(bl.m) != 0 || bl.deletes != 1 {

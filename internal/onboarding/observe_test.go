@@ -166,11 +166,11 @@ func TestUploadImageTellsTheObserverTheOutcome(t *testing.T) {
 		putErr error
 		want   string
 	}{
-		{"stored", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)}, nil, "upload:stored"},
-		{"invalid", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), File: []byte("not an image")}, nil, "upload:invalid"},
-		{"closed", "1234567890", 105, ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)}, nil, "upload:closed"},
-		{"not found", "1234567891", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)}, nil, "upload:not_found"},
-		{"blob store fails", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), File: testPNG(t, 4, 4)}, errors.New("no space"), "upload:error"},
+		{"stored", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, "upload:stored"},
+		{"invalid", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile([]byte("not an image"))}, nil, "upload:invalid"},
+		{"closed", "1234567890", 105, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, "upload:closed"},
+		{"not found", "1234567891", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, "upload:not_found"},
+		{"blob store fails", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, errors.New("no space"), "upload:error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
