@@ -278,7 +278,9 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 		bl := &memBlobs{m: map[string][]byte{}}
 		return New(Deps{Store: st, Blobs: bl}), st, bl
 	}
-	in := func() ImageUploadInput { return ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))} }
+	in := func() ImageUploadInput {
+		return ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}
+	}
 	conflict := func(field string) error {
 		return &Error{Code: ECONFLICT, Problems: []Problem{{Field: field}}}
 	}
