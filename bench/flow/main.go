@@ -86,12 +86,16 @@ func fail(err error) {
 type target struct {
 	base, user, secret string
 	client             *http.Client
+	// uploads holds a slot per upload in flight: the server takes at most
+	// 4 at once per partner (429 beyond), and a partner's client keeps to it.
+	uploads chan struct{}
 }
 
 func targetFlags(fs *flag.FlagSet) func() (*target, error) {
 	u := fs.String("url", "", "server URL (http://127.0.0.1:PORT)")
 	user := fs.String("user", "", "partner username")
 	secret := fs.String("secret", "", "partner secret key")
+	uploads := fs.Int("uploads", 4, "uploads in flight at most (the server's cap per partner)")
 	return func() (*target, error) {
 		p, err := url.Parse(*u)
 		if err != nil || p.Scheme != "http" {
@@ -104,7 +108,8 @@ func targetFlags(fs *flag.FlagSet) func() (*target, error) {
 			return nil, errors.New("-user and -secret are required")
 		}
 		return &target{base: strings.TrimRight(*u, "/") + "/api/partnership/v1", user: *user, secret: *secret,
-			client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}, nil
+			client:  &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}},
+			uploads: make(chan struct{}, *uploads)}, nil
 	}
 }
 
@@ -170,7 +175,8 @@ func photo() []byte {
 
 var codeRE = regexp.MustCompile(`\b\d{6}\b`)
 
-// flow runs onboarding i; it records each step's latency in lat.
+// flow runs onboarding i; it records each step's latency in lat (the
+// server's answer, not the wait for an upload slot).
 func (t *target) flow(i int, run string, img []byte, lat [][]time.Duration) error {
 	phone := fmt.Sprintf("0853%08d", i)
 	record := func(step int, d time.Duration) { lat[step] = append(lat[step], d) }
@@ -196,7 +202,10 @@ func (t *target) flow(i int, run string, img []byte, lat [][]time.Duration) erro
 		f, _ := w.CreateFormFile("upload", typ+".jpg")
 		f.Write(img)
 		w.Close()
-		if _, d, err = t.call("POST", "/applications/"+xid+"/images", w.FormDataContentType(), b.Bytes(), 200); err != nil {
+		t.uploads <- struct{}{}
+		_, d, err = t.call("POST", "/applications/"+xid+"/images", w.FormDataContentType(), b.Bytes(), 200)
+		<-t.uploads
+		if err != nil {
 			return err
 		}
 		record(1+k, d)
