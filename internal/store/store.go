@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/onboarding"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
 )
 
 // DB is the store. Writes go through w, reads through r: for SQLite a pool of
@@ -60,8 +60,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// durable before we answer 2xx; busy_timeout lets the CLI and the server
 	// share the file; _txlock=immediate takes the write lock at BEGIN so a
 	// read-modify-write transaction cannot fail half-way on a lock upgrade.
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +69,26 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// instead of making them spin on SQLITE_BUSY.
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
+	// Processes opening a new file together race to switch it to WAL, and
+	// that switch can fail with SQLITE_BUSY without waiting on busy_timeout:
+	// try again a few times.
+	for try := 0; ; try++ {
+		err = w.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || try == 20 || !errors.As(err, &se) || se.Code()&0xff != 5 { // SQLITE_BUSY
+			break
+		}
+		select {
+		case <-time.After(time.Duration(10*(try+1)) * time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
+	// Readers need not set the journal mode: WAL stays with the file once
+	// the writer has set it.
 	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
