@@ -28,11 +28,20 @@ func NewDir(dir string) (*Dir, error) {
 	return &Dir{root: dir}, nil
 }
 
-// path maps a key ("images/123/abc.jpg") to a file, refusing keys that could
-// leave the root.
+// checkKey is the one rule for keys of every store: a clean relative
+// slash-separated path ("images/123/abc.jpg"), so no key can leave a Dir's
+// root or name "." (no file).
+func checkKey(key string) error {
+	if key == "" || key == "." || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") || !fs.ValidPath(key) {
+		return fmt.Errorf("blob key %q is not a clean relative path", key)
+	}
+	return nil
+}
+
+// path maps a key to a file under the root.
 func (d *Dir) path(key string) (string, error) {
-	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") || !fs.ValidPath(key) {
-		return "", fmt.Errorf("blob key %q is not a clean relative path", key)
+	if err := checkKey(key); err != nil {
+		return "", err
 	}
 	return filepath.Join(d.root, filepath.FromSlash(key)), nil
 }

@@ -154,15 +154,6 @@ func (s *S3) object(key string) (string, error) {
 	return s.prefix + key, nil
 }
 
-// checkKey refuses the keys that Dir.path refuses, and ".", which names no
-// file there either.
-func checkKey(key string) error {
-	if key == "" || key == "." || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") || !fs.ValidPath(key) {
-		return fmt.Errorf("blob key %q is not a clean relative path", key)
-	}
-	return nil
-}
-
 // Put stores the blob; r must yield exactly size bytes, or nothing is stored.
 func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
 	name, err := s.object(key)
