@@ -310,8 +310,36 @@ func (s *testServer) count(table string) int {
 // rowCounts snapshots the row counts of every table that requests write.
 func (s *testServer) rowCounts() map[string]int {
 	out := map[string]int{}
-	for _, tb := range []string{"customers", "applications", "application_status_history", "prereg_guard", "partners", "partner_secrets"} {
+	for _, tb := range s.tables() {
 		out[tb] = s.count(tb)
+	}
+	return out
+}
+
+// tables lists every table of the server's database (schema_migrations
+// aside), read from the database itself so that a table added later is
+// covered by rowCounts and dumpDB without anyone remembering to list it.
+func (s *testServer) tables() []string {
+	s.t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if s.dbURL != "" {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	rows, err := s.sqlDB().Query(q)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		if name != "schema_migrations" {
+			out = append(out, name)
+		}
+	}
+	if len(out) < 10 {
+		s.t.Fatalf("found only tables %v", out)
 	}
 	return out
 }
@@ -344,11 +372,8 @@ func (s *testServer) logLines() []string {
 func (s *testServer) dumpDB(t *testing.T) string {
 	t.Helper()
 	db := s.sqlDB()
-	tables := []string{"partners", "partner_secrets", "customers", "applications", "application_status_history",
-		"prereg_guard", "otp_codes", "otp_state", "verified_phones", "sms_outbox", "images", "application_details",
-		"bpjs_tasks", "bank_imports", "bank_import_events"}
 	var b strings.Builder
-	for _, tb := range tables {
+	for _, tb := range s.tables() {
 		rows, err := db.Query("SELECT * FROM " + tb)
 		if err != nil {
 			t.Fatalf("dump %s: %v", tb, err)
