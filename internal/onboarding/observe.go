@@ -1,11 +1,5 @@
 package onboarding
 
-import (
-	"errors"
-
-	"github.com/julo-partnership/julo/internal/i18n"
-)
-
 // Observer is told of the domain events operators count (the metrics
 // adapter implements it; Deps.Observer nil means nobody listens). Its methods
 // run on the request path: they must be cheap and safe for concurrent use.
@@ -73,50 +67,6 @@ func (nopObserver) OTPSent()             {}
 func (nopObserver) OTPRefused(string)    {}
 func (nopObserver) OTPValidated(string)  {}
 func (nopObserver) ImageUploaded(string) {}
-
-// observeSendRefused reports a send refused by one of the limits of
-// sendAllowed; other errors (the store failing) are not refusals.
-func (s *Service) observeSendRefused(err error) {
-	var e *Error
-	if !errors.As(err, &e) || e.Code != ETOOMANY || len(e.Problems) == 0 {
-		return
-	}
-	switch e.Problems[0].Msg {
-	case i18n.OTPResendTooSoon:
-		s.obs.OTPRefused(OTPRefusedResendTooSoon)
-	case i18n.OTPAppSendLimit:
-		s.obs.OTPRefused(OTPRefusedAppLimit)
-	case i18n.OTPPhoneDailyLimit:
-		s.obs.OTPRefused(OTPRefusedPhoneDaily)
-	case i18n.OTPLocked:
-		s.obs.OTPRefused(OTPRefusedLocked)
-	}
-}
-
-// observeValidation reports the outcome of ValidateOTP's check: nil is a
-// match, otherwise the problem tells which way it failed.
-func (s *Service) observeValidation(outcome error) {
-	if outcome == nil {
-		s.obs.OTPValidated(OTPVerified)
-		return
-	}
-	var e *Error
-	if !errors.As(outcome, &e) || len(e.Problems) == 0 {
-		return
-	}
-	switch e.Problems[0].Msg {
-	case i18n.OTPWrong:
-		s.obs.OTPValidated(OTPWrong)
-	case i18n.OTPBurned:
-		s.obs.OTPValidated(OTPBurned)
-	case i18n.OTPExpired:
-		s.obs.OTPValidated(OTPExpired)
-	case i18n.OTPNone:
-		s.obs.OTPValidated(OTPNoCode)
-	case i18n.OTPLocked:
-		s.obs.OTPValidated(OTPLocked)
-	}
-}
 
 // observeUpload reports how UploadImage ended, from its error.
 func (s *Service) observeUpload(err error) {

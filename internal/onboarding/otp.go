@@ -119,11 +119,16 @@ func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTP
 	cfg := s.cfg.OTP
 	c := OTPCode{ApplicationID: app.ID, Phone: phone, SentAt: now, ExpiresAt: now.Add(cfg.TTL)}
 	c.Hash, c.KeyID = macHex(s.keys.OTP, "otp", strconv.FormatInt(app.ID, 10), code)
+	var refused string // which limit refused the send, for the observer
 	id, err := s.store.CreateOTP(ctx, c, now.Add(-cfg.AppWindow), now.Add(-24*time.Hour), func(k OTPCounters) error {
-		return s.sendAllowed(k, now)
+		var err error
+		refused, err = s.sendAllowed(k, now)
+		return err
 	})
 	if err != nil {
-		s.observeSendRefused(err)
+		if refused != "" {
+			s.obs.OTPRefused(refused)
+		}
 		return err
 	}
 	msg := SMS{To: MobileE164(phone), Text: i18n.T(i18n.ID, i18n.OTPSMSText, code), Secret: code, PartnerID: p.ID, ApplicationID: app.ID}
@@ -150,22 +155,23 @@ func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTP
 	return s.store.CloseOtherOTPs(ctx, app.ID, id, now)
 }
 
-// sendAllowed applies the send limits in order of how soon they end.
-func (s *Service) sendAllowed(k OTPCounters, now time.Time) error {
+// sendAllowed applies the send limits in order of how soon they end; a
+// refusal comes with its reason (one of OTPRefusalReasons).
+func (s *Service) sendAllowed(k OTPCounters, now time.Time) (string, error) {
 	cfg := s.cfg.OTP
 	if now.Before(k.LockedUntil) {
-		return tooMany(i18n.OTPLocked, k.LockedUntil, now)
+		return OTPRefusedLocked, tooMany(i18n.OTPLocked, k.LockedUntil, now)
 	}
 	if !k.LastAppSend.IsZero() && now.Before(k.LastAppSend.Add(cfg.ResendAfter)) {
-		return tooMany(i18n.OTPResendTooSoon, k.LastAppSend.Add(cfg.ResendAfter), now)
+		return OTPRefusedResendTooSoon, tooMany(i18n.OTPResendTooSoon, k.LastAppSend.Add(cfg.ResendAfter), now)
 	}
 	if k.AppSends >= cfg.AppSends {
-		return tooMany(i18n.OTPAppSendLimit, k.OldestAppSend.Add(cfg.AppWindow), now, cfg.AppSends, int(cfg.AppWindow.Minutes()))
+		return OTPRefusedAppLimit, tooMany(i18n.OTPAppSendLimit, k.OldestAppSend.Add(cfg.AppWindow), now, cfg.AppSends, int(cfg.AppWindow.Minutes()))
 	}
 	if k.PhoneSends >= cfg.PhoneDaily {
-		return tooMany(i18n.OTPPhoneDailyLimit, k.OldestPhoneSend.Add(24*time.Hour), now, cfg.PhoneDaily)
+		return OTPRefusedPhoneDaily, tooMany(i18n.OTPPhoneDailyLimit, k.OldestPhoneSend.Add(24*time.Hour), now, cfg.PhoneDaily)
 	}
-	return nil
+	return "", nil
 }
 
 // tooMany is a 429 that says when to retry: the message's last two
@@ -206,19 +212,21 @@ func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in Val
 	now := s.now()
 	cfg := s.cfg.OTP
 	var outcome error
+	var observed string // one of OTPValidationOutcomes
 	err = s.store.CheckOTP(ctx, app.ID, now, func(st *OTPState, c *OTPCode) {
 		switch {
 		case now.Before(st.LockedUntil):
-			outcome = tooMany(i18n.OTPLocked, st.LockedUntil, now)
+			observed, outcome = OTPLocked, tooMany(i18n.OTPLocked, st.LockedUntil, now)
 		case c == nil:
-			outcome = Errorf(EINVALID, "otp_token", i18n.OTPNone)
+			observed, outcome = OTPNoCode, Errorf(EINVALID, "otp_token", i18n.OTPNone)
 		case !now.Before(c.ExpiresAt):
 			c.CloseReason = "expired"
-			outcome = Errorf(EINVALID, "otp_token", i18n.OTPExpired)
+			observed, outcome = OTPExpired, Errorf(EINVALID, "otp_token", i18n.OTPExpired)
 		case macEqual(s.keys.OTP, c.KeyID, c.Hash, "otp", strconv.FormatInt(app.ID, 10), token):
 			c.CloseReason = "used"
 			st.ConsecutiveFailures = 0
 			st.VerifiedPhone = c.Phone
+			observed = OTPVerified
 		default:
 			c.Attempts++
 			st.ConsecutiveFailures++
@@ -227,19 +235,19 @@ func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in Val
 				st.ConsecutiveFailures = 0
 				st.LockedUntil = now.Add(cfg.LockDuration)
 				c.CloseReason = "locked"
-				outcome = tooMany(i18n.OTPLocked, st.LockedUntil, now)
+				observed, outcome = OTPLocked, tooMany(i18n.OTPLocked, st.LockedUntil, now)
 			case c.Attempts >= cfg.MaxTries:
 				c.CloseReason = "burned"
-				outcome = Errorf(EINVALID, "otp_token", i18n.OTPBurned, c.Attempts)
+				observed, outcome = OTPBurned, Errorf(EINVALID, "otp_token", i18n.OTPBurned, c.Attempts)
 			default:
-				outcome = Errorf(EINVALID, "otp_token", i18n.OTPWrong, cfg.MaxTries-c.Attempts)
+				observed, outcome = OTPWrong, Errorf(EINVALID, "otp_token", i18n.OTPWrong, cfg.MaxTries-c.Attempts)
 			}
 		}
 	})
 	if err != nil {
 		return err
 	}
-	s.observeValidation(outcome)
+	s.obs.OTPValidated(observed)
 	return outcome
 }
 
