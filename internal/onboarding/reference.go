@@ -32,14 +32,13 @@ func (s *Service) Dropdown(in DropdownInput) (any, error) {
 	case refdata.DropdownBirthPlaces:
 		return s.area.BirthPlaces(), nil
 	case refdata.DropdownJobs:
-		industries := strings.Join(refdata.JobIndustries.Values(), ", ")
 		ind, ok := required(&ps, "job_industry", in.Industry)
 		if !ok {
-			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownNeedsIndust, industries)
+			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownNeedsIndust, strings.Join(refdata.JobIndustries.Values(), ", "))
 		}
 		jobs, ok := refdata.Jobs(ind)
 		if !ok {
-			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownIndustry, ind, industries)
+			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownIndustry, ind, strings.Join(refdata.JobIndustries.Values(), ", "))
 		}
 		return jobs.Values(), nil
 	}
