@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -630,9 +631,9 @@ func TestImageUnknownIDsAndAuth(t *testing.T) {
 func TestImageUploadAfterSubmissionIs409(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	xid := imgRegister(t, s, 1)
-	imgUpload(t, s, xid, "ktp_self", "ktp.png", imgPNG(t, 6, 6, 1)).expect(t, http.StatusOK)
-	imgSetStatus(t, s, xid, 105)
+	ready := s.readyApplication(t, docNIK, "budi.ismail@test.com", "085330838909")
+	s.do(req{Method: "POST", Path: "/api/partnership/v1/application/" + ready, Body: docCompleteBody, ContentType: "application/json"}).expect(t, 200)
+	xid, _ := strconv.ParseInt(ready, 10, 64)
 	imgNothingStored(t, s, func() {
 		r := imgUpload(t, s, xid, "selfie", "s.png", imgPNG(t, 6, 6, 2)).expect(t, http.StatusConflict)
 		imgExpectOnly(t, r, msgImagesClosed)
@@ -640,33 +641,11 @@ func TestImageUploadAfterSubmissionIs409(t *testing.T) {
 		imgExpectOnly(t, r, "Images can no longer be uploaded: the application's data was already submitted (status 105 FORM_SUBMITTED)")
 	})
 	l := imgList(t, s, xid)
-	if len(l) != 1 {
+	if len(l) != 2 {
 		t.Fatalf("list %v", l)
 	}
 	if resp, _ := imgFetch(t, s, l[0].URL); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET image after submission: %d", resp.StatusCode)
-	}
-}
-
-// imgSetStatus sets an application's status straight in the database (the
-// complete-data step is another feature), through a write handle of its own.
-func imgSetStatus(t *testing.T, s *testServer, xid int64, status int) {
-	t.Helper()
-	driver, dsn := "sqlite", "file:"+filepath.Join(s.Data, "julo.db")+"?_pragma=busy_timeout(10000)"
-	if strings.HasPrefix(s.dbURL, "postgres") {
-		driver, dsn = "pgx", s.dbURL // registered by the PostgreSQL harness
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	res, err := db.Exec(`UPDATE applications SET status = $1 WHERE xid = $2`, status, xid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("updated %d applications", n)
 	}
 }
 

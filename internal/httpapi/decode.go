@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/julo-partnership/julo/internal/i18n"
-	"github.com/julo-partnership/julo/internal/onboarding"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // fields is a request's input, whatever way it came: the query string merged
@@ -143,14 +143,14 @@ func jsonErrText(err error) string {
 // is set when the request has it (a *any field takes the value as decoded); values are coerced like Django REST
 // Framework does (numbers and booleans may come as strings, numbers where text
 // is expected become text). A value of the wrong type is recorded in dst's
-// embedded onboarding.Problems and the field stays nil. Unknown request fields
+// embedded julo.Problems and the field stays nil. Unknown request fields
 // are ignored.
 func (f *fields) decodeInto(dst any) {
 	v := reflect.ValueOf(dst).Elem()
 	t := v.Type()
-	var ps *onboarding.Problems
+	var ps *julo.Problems
 	if pf := v.FieldByName("Problems"); pf.IsValid() {
-		ps = pf.Addr().Interface().(*onboarding.Problems)
+		ps = pf.Addr().Interface().(*julo.Problems)
 	}
 	for i := 0; i < t.NumField(); i++ {
 		tag := t.Field(i).Tag.Get("form")

@@ -12,11 +12,11 @@ import (
 	"testing"
 
 	"github.com/julo-partnership/julo/internal/i18n"
-	"github.com/julo-partnership/julo/internal/onboarding"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 type sample struct {
-	onboarding.Problems
+	julo.Problems
 	S  *string  `form:"s"`
 	F  *float64 `form:"f"`
 	I  *int64   `form:"i,i_alias"`

@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"github.com/julo-partnership/julo/internal/i18n"
-	"github.com/julo-partnership/julo/internal/onboarding"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // envelope is the shape of every response (errata 3).
@@ -19,16 +19,16 @@ type envelope struct {
 }
 
 // statusOf is the one table from domain error codes to HTTP statuses.
-var statusOf = map[onboarding.Code]int{
-	onboarding.EINVALID:      http.StatusBadRequest,
-	onboarding.ECONFLICT:     http.StatusConflict,
-	onboarding.ENOTFOUND:     http.StatusNotFound,
-	onboarding.EUNAUTHORIZED: http.StatusUnauthorized,
-	onboarding.ELOCKED:       http.StatusLocked,
-	onboarding.ETOOMANY:      http.StatusTooManyRequests,
-	onboarding.EUPSTREAM:     http.StatusBadGateway,
-	onboarding.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	onboarding.EINTERNAL:     http.StatusInternalServerError,
+var statusOf = map[julo.Code]int{
+	julo.EINVALID:      http.StatusBadRequest,
+	julo.ECONFLICT:     http.StatusConflict,
+	julo.ENOTFOUND:     http.StatusNotFound,
+	julo.EUNAUTHORIZED: http.StatusUnauthorized,
+	julo.ELOCKED:       http.StatusLocked,
+	julo.ETOOMANY:      http.StatusTooManyRequests,
+	julo.EUPSTREAM:     http.StatusBadGateway,
+	julo.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	julo.EINTERNAL:     http.StatusInternalServerError,
 }
 
 // httpError is a failure of the request's form rather than of a domain rule
@@ -72,8 +72,8 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, he.status, envelope{Errors: []string{i18n.T(lang, he.msg, he.args...)}})
 		return
 	}
-	var e *onboarding.Error
-	if !errors.As(err, &e) || e.Code == onboarding.EINTERNAL {
+	var e *julo.Error
+	if !errors.As(err, &e) || e.Code == julo.EINTERNAL {
 		info.internal = true
 		info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
 		writeJSON(w, http.StatusInternalServerError, envelope{Errors: []string{i18n.T(lang, i18n.Internal, info.id)}})
@@ -102,7 +102,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // render is "field: message" for a problem about a field, else the message.
-func render(lang i18n.Lang, p onboarding.Problem) string {
+func render(lang i18n.Lang, p julo.Problem) string {
 	m := i18n.T(lang, p.Msg, p.Args...)
 	if p.Field == "" {
 		return m

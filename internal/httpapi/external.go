@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -129,8 +130,8 @@ func (s *Server) handleSandboxBPJSSubmit() http.Handler {
 		outcome, err := s.svc.SandboxBPJSLogin(r.Context(), task, r.PostForm.Get("username"), r.PostForm.Get("password"))
 		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 		if err != nil {
-			var e *onboarding.Error
-			if !errors.As(err, &e) || e.Code == onboarding.EINTERNAL || len(e.Problems) == 0 {
+			var e *julo.Error
+			if !errors.As(err, &e) || e.Code == julo.EINTERNAL || len(e.Problems) == 0 {
 				info := infoFrom(r.Context())
 				info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
 				renderBPJSPage(w, http.StatusInternalServerError, bpjsPageData{Task: task, Error: i18n.T(lang, i18n.Internal, info.id)})

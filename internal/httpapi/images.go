@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -74,8 +75,8 @@ func (s *Server) handleUploadImage() http.Handler {
 		if !ok {
 			// The body is not read: do not keep the connection for it.
 			w.Header().Set("Connection", "close")
-			fail(w, r, &onboarding.Error{Code: onboarding.ETOOMANY, RetryAfter: uploadsBusyRetry,
-				Problems: []onboarding.Problem{{Msg: i18n.ImageUploadsInFlight, Args: []any{maxUploadsPerPartner}}}})
+			fail(w, r, &julo.Error{Code: julo.ETOOMANY, RetryAfter: uploadsBusyRetry,
+				Problems: []julo.Problem{{Msg: i18n.ImageUploadsInFlight, Args: []any{maxUploadsPerPartner}}}})
 			return
 		}
 		defer release()
@@ -103,7 +104,7 @@ func (s *Server) handleUploadImage() http.Handler {
 func (s *Server) readImageUpload(r *http.Request) (in onboarding.ImageUploadInput, cleanup func(), err error) {
 	cleanup = func() {}
 	var q struct {
-		onboarding.Problems
+		julo.Problems
 		Type *string `form:"image_type"`
 	}
 	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

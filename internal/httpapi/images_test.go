@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -36,12 +37,12 @@ type uploadStore struct {
 
 func (f *uploadStore) ApplicationByXID(ctx context.Context, xid int64) (onboarding.Application, error) {
 	if xid != 1234567890 {
-		return onboarding.Application{}, &onboarding.Error{Code: onboarding.ENOTFOUND}
+		return onboarding.Application{}, &julo.Error{Code: julo.ENOTFOUND}
 	}
-	return onboarding.Application{ID: 3, XID: xid, PartnerID: 1, Status: onboarding.StatusFormCreated}, nil
+	return onboarding.Application{ID: 3, XID: xid, PartnerID: 1, Status: julo.AppFormCreated}, nil
 }
 
-func (f *uploadStore) AddImageAtStatus(ctx context.Context, img onboarding.Image, status, maxImages int) (onboarding.Image, error) {
+func (f *uploadStore) AddImage(ctx context.Context, img onboarding.Image, accept func(julo.AppStatus, int) error) (onboarding.Image, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -92,7 +93,7 @@ func uploadServer(t *testing.T, dir string, st *uploadStore) (*httptest.Server, 
 	s.mux.Handle("POST /applications/{application_xid}/images", limitBody(s.cfg.MaxUploadBytes,
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, _ := strconv.ParseInt(r.Header.Get("partner"), 10, 64)
-			up.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, onboarding.Partner{ID: id})))
+			up.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, julo.Partner{ID: id})))
 		})))
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

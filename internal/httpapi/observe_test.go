@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/httpapi"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -38,8 +39,8 @@ func (o *observed) InternalError(route string) {
 // is down does; other methods are the nil embedded interface's.
 type brokenStore struct{ onboarding.Store }
 
-func (brokenStore) PartnerCredentials(ctx context.Context, username string) (onboarding.Partner, []onboarding.PartnerSecret, error) {
-	return onboarding.Partner{}, nil, errors.New("database is down")
+func (brokenStore) PartnerCredentials(ctx context.Context, username string) (julo.Partner, []onboarding.PartnerSecret, error) {
+	return julo.Partner{}, nil, errors.New("database is down")
 }
 
 // The observer is told of every request by route pattern (never the path

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -47,7 +48,7 @@ func (s *Server) handleReady() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.svc.Ready(r.Context()); err != nil {
 			s.log.Error("not ready", "error", err)
-			fail(w, r, &onboarding.Error{Code: onboarding.EUNAVAILABLE, Problems: []onboarding.Problem{{Msg: i18n.Unavailable}}})
+			fail(w, r, &julo.Error{Code: julo.EUNAVAILABLE, Problems: []julo.Problem{{Msg: i18n.Unavailable}}})
 			return
 		}
 		respond(w, http.StatusOK, map[string]string{"status": "ready"})

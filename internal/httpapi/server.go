@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -136,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("panic", "request_id", info.id, "panic", p)
 			if sw.status == 0 {
-				fail(sw, r, &onboarding.Error{Code: onboarding.EINTERNAL})
+				fail(sw, r, &julo.Error{Code: julo.EINTERNAL})
 			}
 		}
 		// Only the route pattern is logged, never the path or query: they
@@ -253,8 +254,8 @@ func (s *Server) authenticated(h http.Handler) http.Handler {
 	})
 }
 
-func partnerFrom(ctx context.Context) onboarding.Partner {
-	p, _ := ctx.Value(partnerKey{}).(onboarding.Partner)
+func partnerFrom(ctx context.Context) julo.Partner {
+	p, _ := ctx.Value(partnerKey{}).(julo.Partner)
 	return p
 }
 

@@ -235,3 +235,14 @@ var catalogue = map[Msg]entry{
 		"kecamatan %q tidak ditemukan di kabupaten/kota tersebut; lihat get_address=district",
 		"district %q not found in that city; see get_address=district"},
 }
+
+// The status machine.
+const StatusTransition Msg = "status_transition"
+
+func init() {
+	register(map[Msg]entry{
+		StatusTransition: {
+			"Aplikasi berstatus %d %s dan tidak dapat berpindah ke %d %s",
+			"The application is at status %d %s and cannot move to %d %s"},
+	})
+}

@@ -47,7 +47,7 @@ func FromAcceptLanguage(h string) Lang {
 }
 
 // Msg identifies a message of the catalogue.
-type Msg string
+type Msg = string
 
 // T renders message m in language l with fmt-style args. An unknown message id
 // renders as the id itself, so a missing entry is visible rather than empty

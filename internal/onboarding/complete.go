@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/refdata"
 )
 
@@ -15,7 +16,7 @@ import (
 // postal code is address_kodepos, also read as kodepos or Kodepos (errata 10).
 // Fields a partner must not set (status, xid, ktp, email) are not read.
 type CompleteInput struct {
-	Problems
+	julo.Problems
 	Fullname             *string `form:"fullname"`
 	BirthPlace           *string `form:"birth_place"`
 	DOB                  *string `form:"dob"`
@@ -89,20 +90,21 @@ type Details struct {
 // CompleteStore stores the complete-data step.
 type CompleteStore interface {
 	// SubmitApplication stores d and moves the application from status 100 to
-	// 105 in one transaction; ECONFLICT when it is no longer at 100.
-	SubmitApplication(ctx context.Context, applicationID int64, d Details, at time.Time) error
+	// 105 in one transaction. A move the transition table forbids (the application is no longer at
+	// 100) records nothing and returns refuse's error for the current status.
+	SubmitApplication(ctx context.Context, applicationID int64, d Details, at time.Time, refuse func(julo.AppStatus) error) error
 }
 
 // CompleteApplication validates the customer data against every rule of
 // domain §8 and the prerequisites (errata 14: KTP and selfie images, a phone
 // verified by OTP), returning every problem together (EINVALID), and on
 // success stores it and moves the application to 105 atomically.
-func (s *Service) CompleteApplication(ctx context.Context, p Partner, xid string, in CompleteInput) (CompletedApplication, error) {
+func (s *Service) CompleteApplication(ctx context.Context, p julo.Partner, xid string, in CompleteInput) (CompletedApplication, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return CompletedApplication{}, err
 	}
-	if err := notSubmitted(app); err != nil {
+	if err := intakeOpen(app.Status); err != nil {
 		return CompletedApplication{}, err
 	}
 	images, err := s.store.CurrentImages(ctx, app.ID)
@@ -116,42 +118,52 @@ func (s *Service) CompleteApplication(ctx context.Context, p Partner, xid string
 	now := s.now()
 	v := &detailsCheck{ps: in.Problems, today: now.UTC().Truncate(24 * time.Hour)}
 	ps := &v.ps
-	*ps = append(*ps, missingSteps(images, verified)...)
+	for _, p := range missingPrerequisites(images, verified) {
+		*ps = append(*ps, p.problem)
+	}
 	d := v.details(s, app, in, verified)
 	if err := ps.Err(); err != nil {
 		return CompletedApplication{}, err
 	}
-	if err := s.store.SubmitApplication(ctx, app.ID, d, now); err != nil {
-		if ErrorCode(err) == ECONFLICT {
-			return CompletedApplication{}, Errorf(ECONFLICT, "", i18n.AlreadySubmitted, StatusFormSubmitted, StatusName(StatusFormSubmitted))
-		}
+	if err := s.store.SubmitApplication(ctx, app.ID, d, now, intakeOpen); err != nil {
 		return CompletedApplication{}, err
 	}
-	app.Status = StatusFormSubmitted
+	app.Status = julo.AppFormSubmitted
 	return completed(app, d), nil
 }
 
-// missingSteps are the prerequisites of errata 14 that are not done yet.
-func missingSteps(images []Image, verifiedPhones []string) []Problem {
+// prerequisite is one step of errata 14 that must be done before the
+// customer data can be submitted: its name in the status's missing_steps,
+// and the problem complete-data reports while it is missing.
+type prerequisite struct {
+	step    string
+	problem julo.Problem
+}
+
+// missingPrerequisites lists the steps of errata 14 not done yet, in the
+// order a partner takes them: the KTP and selfie images, a phone verified by
+// OTP. It is the one statement of the rule, for complete-data's problems
+// and the status's missing steps alike.
+func missingPrerequisites(images []Image, verifiedPhones []string) []prerequisite {
 	have := map[string]bool{}
 	for _, img := range images {
 		have[img.Type] = true
 	}
-	var out []Problem
-	for _, t := range []string{"ktp_self", "selfie"} {
-		if !have[t] {
-			out = append(out, Problem{Msg: i18n.PrereqImage, Args: []any{t}})
+	var out []prerequisite
+	for _, p := range []struct{ imageType, step string }{{"ktp_self", StepKTPImage}, {"selfie", StepSelfieImage}} {
+		if !have[p.imageType] {
+			out = append(out, prerequisite{p.step, julo.Problem{Msg: i18n.PrereqImage, Args: []any{p.imageType}}})
 		}
 	}
 	if len(verifiedPhones) == 0 {
-		out = append(out, Problem{Msg: i18n.PrereqOTP})
+		out = append(out, prerequisite{StepPhoneOTP, julo.Problem{Msg: i18n.PrereqOTP}})
 	}
 	return out
 }
 
 // detailsCheck validates the fields one by one, collecting problems.
 type detailsCheck struct {
-	ps    Problems
+	ps    julo.Problems
 	today time.Time
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/refdata"
 )
 
@@ -49,7 +50,7 @@ func validInput() CompleteInput {
 
 var docApp = Application{ID: 1, XID: 2235427695, NIK: "3173050101920001", Email: "a@test.com", CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
 
-func check(s *Service, in CompleteInput) (Details, Problems) {
+func check(s *Service, in CompleteInput) (Details, julo.Problems) {
 	v := &detailsCheck{ps: in.Problems, today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)}
 	d := v.details(s, docApp, in, []string{"085330838909"})
 	return d, v.ps
@@ -156,7 +157,7 @@ func TestAddressNamesEveryMissingOrWrongParent(t *testing.T) {
 	in := AddressInput{Level: sp("district")}
 	in.Problems.Add("city", "type_string") // city sent as an object
 	_, err := s.Address(in)
-	var e *Error
+	var e *julo.Error
 	if !errors.As(err, &e) || len(e.Problems) != 2 || e.Problems[0].Field != "city" || e.Problems[1].Field != "province" {
 		t.Fatalf("got %v", err)
 	}

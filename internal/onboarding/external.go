@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // Banks whose data can be imported (the data_type values).
@@ -148,13 +149,13 @@ type ExternalConfig struct {
 
 // BPJSLoginURL starts a BPJS login task for the application and returns the
 // URL the customer opens (app_type web or android).
-func (s *Service) BPJSLoginURL(ctx context.Context, p Partner, xid, appType string) (map[string]string, error) {
+func (s *Service) BPJSLoginURL(ctx context.Context, p julo.Partner, xid, appType string) (map[string]string, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return nil, err
 	}
 	if appType != "web" && appType != "android" {
-		return nil, Errorf(EINVALID, "app_type", i18n.AppTypeValue, appType)
+		return nil, julo.Errorf(julo.EINVALID, "app_type", i18n.AppTypeValue, appType)
 	}
 	token, err := s.randomHex(16)
 	if err != nil {
@@ -175,7 +176,7 @@ func (s *Service) BPJSLoginURL(ctx context.Context, p Partner, xid, appType stri
 // BankImportInput is the external-data-imports request. Credentials is a
 // JSON object, or a string holding one in JSON or Python quoting (errata 25).
 type BankImportInput struct {
-	Problems
+	julo.Problems
 	DataType    *string `form:"data_type"`
 	Credentials *any    `form:"credentials"`
 }
@@ -192,7 +193,7 @@ type BankImportStarted struct {
 // this server stores, logs and returns none of them. One import per bank and
 // application runs at a time (ECONFLICT); a scraper that fails or does not
 // answer in time is EUPSTREAM and leaves no import behind.
-func (s *Service) StartBankImport(ctx context.Context, p Partner, xid string, in BankImportInput) (BankImportStarted, error) {
+func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid string, in BankImportInput) (BankImportStarted, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return BankImportStarted{}, err
@@ -220,20 +221,20 @@ func (s *Service) StartBankImport(ctx context.Context, p Partner, xid string, in
 	}
 	now := s.now()
 	imp, err := s.store.CreateBankImport(ctx, BankImport{ApplicationID: app.ID, Bank: bank, Ref: ref, Status: ImportInitiated, CreatedAt: now})
-	if ErrorCode(err) == ECONFLICT {
+	if julo.ErrorCode(err) == julo.ECONFLICT {
 		active, aerr := s.store.ActiveBankImport(ctx, app.ID, bank)
 		if aerr != nil {
 			return BankImportStarted{}, aerr
 		}
-		return BankImportStarted{}, Errorf(ECONFLICT, "data_type", i18n.ImportInProgress, bank, active.ID)
+		return BankImportStarted{}, julo.Errorf(julo.ECONFLICT, "data_type", i18n.ImportInProgress, bank, active.ID)
 	}
 	if err != nil {
 		return BankImportStarted{}, err
 	}
 	planned, err := s.scraper.StartImport(ctx, BankJob{Ref: ref, Bank: bank, Username: user, Password: pass,
 		CallbackURL: s.cfg.External.PublicURL + "/vendor/v1/bank-scrape/callback"})
-	if e := (*Error)(nil); err != nil && !errors.As(err, &e) {
-		err = &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.ScraperFailed}}, Err: err}
+	if e := (*julo.Error)(nil); err != nil && !errors.As(err, &e) {
+		err = &julo.Error{Code: julo.EUPSTREAM, Problems: []julo.Problem{{Msg: i18n.ScraperFailed}}, Err: err}
 	}
 	if err == nil && len(planned) > 0 {
 		err = s.store.PlanImportEvents(ctx, imp.ID, planned, now)
@@ -251,7 +252,7 @@ func (s *Service) StartBankImport(ctx context.Context, p Partner, xid string, in
 // parseCredentials reads username and password from a JSON object or a
 // string holding one (JSON or Python quoting). Its problems never quote the
 // value: it is a secret.
-func parseCredentials(ps *Problems, raw any) (string, string) {
+func parseCredentials(ps *julo.Problems, raw any) (string, string) {
 	m, ok := raw.(map[string]any)
 	if s, isString := raw.(string); isString {
 		m, ok = parseDictString(strings.TrimSpace(s))
@@ -377,7 +378,7 @@ func signCallback(secret []byte, t time.Time, body []byte) string {
 }
 
 func (s *Service) verifyCallback(secret []byte, header string, body []byte) error {
-	unauthorized := &Error{Code: EUNAUTHORIZED, Problems: []Problem{{Msg: i18n.CallbackUnauthorized}}}
+	unauthorized := &julo.Error{Code: julo.EUNAUTHORIZED, Problems: []julo.Problem{{Msg: i18n.CallbackUnauthorized}}}
 	if len(secret) == 0 {
 		return unauthorized
 	}
@@ -416,7 +417,7 @@ func parseCallback(body []byte) (callbackBody, error) {
 	var c callbackBody
 	d := json.NewDecoder(strings.NewReader(string(body)))
 	if err := d.Decode(&c); err != nil {
-		return c, Errorf(EINVALID, "", i18n.CallbackMalformed, "not a JSON object")
+		return c, julo.Errorf(julo.EINVALID, "", i18n.CallbackMalformed, "not a JSON object")
 	}
 	c.Message = printable(c.Message, 500)
 	return c, nil
@@ -434,14 +435,14 @@ func (s *Service) BPJSCallback(ctx context.Context, signature string, body []byt
 		return err
 	}
 	if c.Task == "" || c.Status != BPJSSuccess && c.Status != BPJSFailed {
-		return Errorf(EINVALID, "", i18n.CallbackMalformed, `need "task" and "status": success or failed`)
+		return julo.Errorf(julo.EINVALID, "", i18n.CallbackMalformed, `need "task" and "status": success or failed`)
 	}
 	err = s.store.FinishBPJSTask(ctx, c.Task, c.Status, c.Message, s.now())
-	switch ErrorCode(err) {
-	case ENOTFOUND:
-		return Errorf(ENOTFOUND, "", i18n.CallbackUnknownTask, c.Task)
-	case ECONFLICT:
-		return Errorf(ECONFLICT, "", i18n.CallbackTransition, c.Status, "final")
+	switch julo.ErrorCode(err) {
+	case julo.ENOTFOUND:
+		return julo.Errorf(julo.ENOTFOUND, "", i18n.CallbackUnknownTask, c.Task)
+	case julo.ECONFLICT:
+		return julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, c.Status, "final")
 	}
 	return err
 }
@@ -458,7 +459,7 @@ func (s *Service) BankCallback(ctx context.Context, signature string, body []byt
 		return err
 	}
 	if c.Import == "" || c.Status == "" {
-		return Errorf(EINVALID, "", i18n.CallbackMalformed, `need "import_id" and "status"`)
+		return julo.Errorf(julo.EINVALID, "", i18n.CallbackMalformed, `need "import_id" and "status"`)
 	}
 	return s.advanceImport(ctx, c.Import, c.Status, c.Message)
 }
@@ -470,7 +471,7 @@ func importTransition(imp BankImport, status, message string) (string, string, e
 		return status, imp.Message, nil
 	}
 	if !contains(importNext[imp.Status], status) {
-		return "", "", Errorf(ECONFLICT, "", i18n.CallbackTransition, status, imp.Status)
+		return "", "", julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, status, imp.Status)
 	}
 	return status, message, nil
 }
@@ -479,8 +480,8 @@ func (s *Service) advanceImport(ctx context.Context, ref, status, message string
 	err := s.store.AdvanceImport(ctx, ref, s.now(), func(imp BankImport) (string, string, error) {
 		return importTransition(imp, status, message)
 	})
-	if ErrorCode(err) == ENOTFOUND {
-		return Errorf(ENOTFOUND, "", i18n.CallbackUnknownTask, ref)
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
+		return julo.Errorf(julo.ENOTFOUND, "", i18n.CallbackUnknownTask, ref)
 	}
 	return err
 }
@@ -493,7 +494,7 @@ type ExternalStatus struct {
 
 // ScrapingStatus returns, for each bank, whether its data is verified, not
 // verified or being imported, and the same for BPJS.
-func (s *Service) ScrapingStatus(ctx context.Context, p Partner, xid string) (ExternalStatus, error) {
+func (s *Service) ScrapingStatus(ctx context.Context, p julo.Partner, xid string) (ExternalStatus, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return ExternalStatus{}, err
@@ -549,7 +550,7 @@ var SandboxBPJSLogins = map[string]string{
 func (s *Service) SandboxBPJSLogin(ctx context.Context, token, email, password string) (string, error) {
 	outcome, ok := SandboxBPJSLogins[strings.ToLower(strings.TrimSpace(email))]
 	if !ok || password == "" {
-		return "", Errorf(EINVALID, "username", i18n.CallbackMalformed, "use a sandbox test login: sukses@bpjs.sandbox or gagal@bpjs.sandbox, any password")
+		return "", julo.Errorf(julo.EINVALID, "username", i18n.CallbackMalformed, "use a sandbox test login: sukses@bpjs.sandbox or gagal@bpjs.sandbox, any password")
 	}
 	body, _ := json.Marshal(callbackBody{Task: token, Status: outcome, Message: "sandbox login"})
 	sig := signCallback(s.cfg.External.BPJSCallbackSecret, s.now(), body)

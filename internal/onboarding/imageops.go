@@ -19,6 +19,7 @@ import (
 	"golang.org/x/image/webp"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // Pixel bounds of an uploaded image (domain §7), checked from the image's
@@ -58,7 +59,7 @@ func (f *ImageFile) reader() *io.SectionReader { return io.NewSectionReader(f.Co
 // already found wrong with the request's shape (upload sent as text, two
 // files), so that one answer lists every problem.
 type ImageUploadInput struct {
-	Problems
+	julo.Problems
 	// Type is image_type as sent; nil when absent.
 	Type *string
 	// Upload is the upload file part; nil when no file part was sent. Its
@@ -112,7 +113,7 @@ type checkedImage struct {
 // within MaxImageSide and MaxImagePixels. Only the header is read: nothing is
 // decoded, so a decompression bomb costs nothing. err is a failure to read
 // the file itself (not the caller's fault).
-func checkImageFile(ps *Problems, field string, file *ImageFile) (_ checkedImage, ok bool, err error) {
+func checkImageFile(ps *julo.Problems, field string, file *ImageFile) (_ checkedImage, ok bool, err error) {
 	if ps.Has(field) {
 		return checkedImage{}, false, nil
 	}
@@ -167,7 +168,7 @@ func (e *readErr) Read(p []byte) (int, error) {
 
 // checkImageType validates a required image_type: one of ImageTypes, matched
 // regardless of case and surrounding spaces, returned in canonical spelling.
-func checkImageType(ps *Problems, field string, v *string) (string, bool) {
+func checkImageType(ps *julo.Problems, field string, v *string) (string, bool) {
 	if ps.Has(field) {
 		return "", false
 	}
@@ -192,7 +193,7 @@ func checkImageType(ps *Problems, field string, v *string) (string, bool) {
 
 // errImageMissing is the one answer for an image id that does not exist, is
 // malformed, or belongs to another application.
-var errImageMissing = &Error{Code: ENOTFOUND, Problems: []Problem{{Msg: i18n.ImageMissing}}}
+var errImageMissing = &julo.Error{Code: julo.ENOTFOUND, Problems: []julo.Problem{{Msg: i18n.ImageMissing}}}
 
 // maxImages is the configured bound on an application's images.
 func (s *Service) maxImages() int {
@@ -202,28 +203,28 @@ func (s *Service) maxImages() int {
 	return DefaultMaxImagesPerApplication
 }
 
-func imagesClosedErr(status int) error {
-	return &Error{Code: ECONFLICT, Problems: []Problem{{Msg: i18n.ImagesClosed, Args: []any{status, StatusName(status)}}}}
+func imagesClosedErr(status julo.AppStatus) error {
+	return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonStatus, Problems: []julo.Problem{{Msg: i18n.ImagesClosed, Args: []any{status, status.Name()}}}}
 }
 
 // UploadImage stores an image of application xid of partner p as the current
 // image of its type; the previous one of that type is kept as history. Uploads
-// are accepted while the application is at StatusFormCreated and holds fewer
+// are accepted while the application is at 100 (intakeOpen) and holds fewer
 // than maxImages images (current and superseded).
 //
 // It returns ENOTFOUND for an xid that is not p's, ECONFLICT once the
-// application has moved past StatusFormCreated or holds maxImages images,
+// application has moved past 100 or holds maxImages images,
 // and EINVALID listing every problem of the type and the file (see
 // checkImageType and checkImageFile).
 // The upload is stored and recorded, or neither: the file goes to Blobs under
 // a random key first, and is deleted again if recording it fails.
-func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in ImageUploadInput) (_ Image, err error) {
+func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, in ImageUploadInput) (_ Image, err error) {
 	defer func() { s.observeUpload(err) }()
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return Image{}, err
 	}
-	if app.Status != StatusFormCreated {
+	if err := intakeOpen(app.Status); err != nil {
 		return Image{}, imagesClosedErr(app.Status)
 	}
 	ps := in.Problems
@@ -252,45 +253,46 @@ func (s *Service) UploadImage(ctx context.Context, p Partner, xid string, in Ima
 		// store without atomic writes; Delete of nothing is harmless.
 		return Image{}, s.discardBlob(ctx, key, err)
 	}
-	rec, err = s.recordImage(ctx, app, rec)
+	rec, err = s.recordImage(ctx, rec)
 	if err != nil {
 		return Image{}, s.discardBlob(ctx, key, err)
 	}
 	return rec, nil
 }
 
-// recordImage records rec while the application is still at
-// StatusFormCreated and under its image limit. Both are checked in the
-// recording transaction, so an upload racing the complete-data step cannot
-// land after it, and racing uploads cannot pass the limit. A concurrent
-// upload of the same type can win the "one current image per type" index;
-// then this one, the later, is recorded over it.
-func (s *Service) recordImage(ctx context.Context, app Application, rec Image) (Image, error) {
+// recordImage records rec while the application still accepts images (see
+// acceptImage). The rule is decided in the recording transaction, so an
+// upload racing the complete-data step cannot land after it, and racing
+// uploads cannot pass the limit. A concurrent upload of the same type can
+// win the "one current image per type" index; then this one, the later, is
+// recorded over it.
+func (s *Service) recordImage(ctx context.Context, rec Image) (Image, error) {
 	limit := s.maxImages()
+	accept := func(status julo.AppStatus, images int) error { return acceptImage(status, images, limit) }
 	for try := 1; ; try++ {
-		out, err := s.store.AddImageAtStatus(ctx, rec, StatusFormCreated, limit)
-		var e *Error
-		if !errors.As(err, &e) || e.Code != ECONFLICT || len(e.Problems) != 1 {
-			return out, err
-		}
-		field := e.Problems[0].Field
-		if field == "image_type" && try < 3 {
+		out, err := s.store.AddImage(ctx, rec, accept)
+		if julo.IsDuplicate(err, UniqueImageType) && try < 3 {
 			continue
 		}
-		if field == "status" {
-			cur, err := s.store.ApplicationByXID(ctx, app.XID)
-			if err != nil {
-				return Image{}, err
-			}
-			return Image{}, imagesClosedErr(cur.Status)
+		if julo.IsDuplicate(err, UniqueImageType) {
+			// A conflict the caller cannot act on: internal, logged with its cause.
+			return Image{}, &julo.Error{Code: julo.EINTERNAL, Err: fmt.Errorf("recording image: %w", err)}
 		}
-		if field == "images" {
-			return Image{}, &Error{Code: ECONFLICT, Err: e.Err,
-				Problems: []Problem{{Msg: i18n.ImageLimitReached, Args: []any{limit}}}}
-		}
-		// A conflict the caller cannot act on: internal, logged with its cause.
-		return Image{}, &Error{Code: EINTERNAL, Err: fmt.Errorf("recording image: %w", err)}
+		return out, err
 	}
+}
+
+// acceptImage is the rule for one more image: the application takes intake
+// (it is at 100) and holds fewer than limit images, current and replaced.
+func acceptImage(status julo.AppStatus, images, limit int) error {
+	if err := intakeOpen(status); err != nil {
+		return imagesClosedErr(status)
+	}
+	if images >= limit {
+		return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonLimit,
+			Problems: []julo.Problem{{Msg: i18n.ImageLimitReached, Args: []any{limit}}}}
+	}
+	return nil
 }
 
 // discardBlob deletes the blob of a failed upload, even when the request was
@@ -303,8 +305,8 @@ func (s *Service) discardBlob(ctx context.Context, key string, cause error) erro
 		return cause
 	}
 	derr = errors.Join(errors.New("deleting the blob of a failed upload"), derr)
-	var e *Error
-	if errors.As(cause, &e) && e.Code != EINTERNAL {
+	var e *julo.Error
+	if errors.As(cause, &e) && e.Code != julo.EINTERNAL {
 		// Keep the caller's answer (a 409 stays a 409); the orphan is logged.
 		c := *e
 		c.Err = errors.Join(e.Err, derr)
@@ -331,7 +333,7 @@ type ApplicationImages struct {
 
 // ListImages returns the current images of application xid of partner p, or
 // ENOTFOUND when the xid is not p's.
-func (s *Service) ListImages(ctx context.Context, p Partner, xid string) (ApplicationImages, error) {
+func (s *Service) ListImages(ctx context.Context, p julo.Partner, xid string) (ApplicationImages, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return ApplicationImages{}, err
@@ -348,7 +350,7 @@ func (s *Service) ListImages(ctx context.Context, p Partner, xid string) (Applic
 // application's history. It returns ENOTFOUND (the application's message) when
 // the xid is not p's, and ENOTFOUND (the image's message) when the image id is
 // not one of that application's.
-func (s *Service) OpenImage(ctx context.Context, p Partner, xid, imageID string) (Image, io.ReadCloser, error) {
+func (s *Service) OpenImage(ctx context.Context, p julo.Partner, xid, imageID string) (Image, io.ReadCloser, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return Image{}, nil, err
@@ -358,7 +360,7 @@ func (s *Service) OpenImage(ctx context.Context, p Partner, xid, imageID string)
 		return Image{}, nil, errImageMissing
 	}
 	img, err := s.store.Image(ctx, app.ID, id)
-	if ErrorCode(err) == ENOTFOUND {
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
 		return Image{}, nil, errImageMissing
 	}
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 func testPNG(t *testing.T, w, h int) []byte {
@@ -146,7 +147,7 @@ func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
 		{"empty", []byte{}, i18n.ImageFileEmpty, 0, 0},
 		{"absent", nil, i18n.ImageFileRequired, 0, 0},
 	} {
-		var ps Problems
+		var ps julo.Problems
 		img, ok, err := checkImageFile(&ps, "upload", fileOf(tc.b))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
@@ -164,7 +165,7 @@ func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
 }
 
 func TestCheckImageFileLeavesAnEarlierProblemAlone(t *testing.T) {
-	ps := Problems{{Field: "upload", Msg: i18n.ImageFileNotFile}}
+	ps := julo.Problems{{Field: "upload", Msg: i18n.ImageFileNotFile}}
 	if _, ok, err := checkImageFile(&ps, "upload", nil); ok || err != nil || len(ps) != 1 {
 		t.Fatalf("problems %v", ps)
 	}
@@ -176,7 +177,7 @@ func TestCheckImageTypeAcceptsTheThirteenTypes(t *testing.T) {
 	}
 	for _, typ := range ImageTypes {
 		for _, sent := range []string{typ, " " + typ + " ", "  " + string(bytes.ToUpper([]byte(typ)))} {
-			var ps Problems
+			var ps julo.Problems
 			got, ok := checkImageType(&ps, "image_type", &sent)
 			if !ok || got != typ || len(ps) != 0 {
 				t.Errorf("%q: %q %v %v", sent, got, ok, ps)
@@ -184,7 +185,7 @@ func TestCheckImageTypeAcceptsTheThirteenTypes(t *testing.T) {
 		}
 	}
 	for _, sent := range []*string{nil, ptr(""), ptr("  "), ptr("ktp"), ptr("ktp_self2"), ptr("ktp self")} {
-		var ps Problems
+		var ps julo.Problems
 		if _, ok := checkImageType(&ps, "image_type", sent); ok || len(ps) != 1 || ps[0].Field != "image_type" {
 			t.Errorf("%v: accepted or %v", sent, ps)
 		}
@@ -210,23 +211,25 @@ type imageFakeStore struct {
 	add   func(try int) error // nil: record
 	tries int
 	added []Image
-	limit int // the maxImages of the last AddImageAtStatus
+	count int // images the application already holds
 }
 
 func (f *imageFakeStore) ApplicationByXID(ctx context.Context, xid int64) (Application, error) {
 	if xid != f.app.XID {
-		return Application{}, &Error{Code: ENOTFOUND}
+		return Application{}, &julo.Error{Code: julo.ENOTFOUND}
 	}
 	return f.app, nil
 }
 
-func (f *imageFakeStore) AddImageAtStatus(ctx context.Context, img Image, status, maxImages int) (Image, error) {
+func (f *imageFakeStore) AddImage(ctx context.Context, img Image, accept func(julo.AppStatus, int) error) (Image, error) {
 	f.tries++
-	f.limit = maxImages
 	if f.add != nil {
 		if err := f.add(f.tries); err != nil {
 			return Image{}, err
 		}
+	}
+	if err := accept(f.app.Status, f.count+len(f.added)); err != nil {
+		return Image{}, err
 	}
 	img.ID = int64(len(f.added) + 1)
 	f.added = append(f.added, img)
@@ -272,17 +275,17 @@ func (b *memBlobs) Delete(ctx context.Context, key string) error {
 // An upload is stored and recorded, or neither: whenever recording fails the
 // blob that was put is deleted again, and the caller's answer is kept.
 func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
-	partner := Partner{ID: 7}
+	partner := julo.Partner{ID: 7}
 	newSvc := func(add func(int) error) (*Service, *imageFakeStore, *memBlobs) {
-		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated}, add: add}
+		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: julo.AppFormCreated}, add: add}
 		bl := &memBlobs{m: map[string][]byte{}}
 		return New(Deps{Store: st, Blobs: bl}), st, bl
 	}
 	in := func() ImageUploadInput {
 		return ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}
 	}
-	conflict := func(field string) error {
-		return &Error{Code: ECONFLICT, Problems: []Problem{{Field: field}}}
+	duplicateType := func() error {
+		return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonDuplicate, Unique: UniqueImageType}
 	}
 
 	t.Run("recorded", func(t *testing.T) {
@@ -299,23 +302,23 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 	t.Run("recording fails", func(t *testing.T) {
 		svc, _, bl := newSvc(func(int) error { return errors.New("disk full") })
 		_, err := svc.UploadImage(context.Background(), partner, "1234567890", in())
-		if ErrorCode(err) != EINTERNAL || len(bl.m) != 0 || bl.deletes != 1 {
+		if julo.ErrorCode(err) != julo.EINTERNAL || len(bl.m) != 0 || bl.deletes != 1 {
 			t.Fatalf("%v, %d blobs left", err, len(bl.m))
 		}
 	})
 	t.Run("status moved on while uploading", func(t *testing.T) {
 		var st *imageFakeStore
-		svc, st, bl := newSvc(func(int) error { st.app.Status = StatusFormSubmitted; return conflict("status") })
+		svc, st, bl := newSvc(func(int) error { st.app.Status = julo.AppFormSubmitted; return nil })
 		_, err := svc.UploadImage(context.Background(), partner, "1234567890", in())
-		var e *Error
-		if !errors.As(err, &e) || e.Code != ECONFLICT || e.Problems[0].Msg != i18n.ImagesClosed || len(bl.m) != 0 {
+		var e *julo.Error
+		if !errors.As(err, &e) || e.Code != julo.ECONFLICT || e.Problems[0].Msg != i18n.ImagesClosed || len(bl.m) != 0 {
 			t.Fatalf("%v, %d blobs left", err, len(bl.m))
 		}
 	})
 	t.Run("a concurrent upload of the type wins the index once", func(t *testing.T) {
 		svc, st, bl := newSvc(func(try int) error {
 			if try == 1 {
-				return conflict("image_type")
+				return duplicateType()
 			}
 			return nil
 		})
@@ -324,18 +327,18 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 		}
 	})
 	t.Run("the index keeps conflicting", func(t *testing.T) {
-		svc, _, bl := newSvc(func(int) error { return conflict("image_type") })
-		if _, err := svc.UploadImage(context.Background(), partner, "1234567890", in()); ErrorCode(err) != EINTERNAL || len(bl.m) != 0 {
+		svc, _, bl := newSvc(func(int) error { return duplicateType() })
+		if _, err := svc.UploadImage(context.Background(), partner, "1234567890", in()); julo.ErrorCode(err) != julo.EINTERNAL || len(bl.m) != 0 {
 			t.Fatalf("%v, %d blobs", err, len(bl.m))
 		}
 	})
 	t.Run("the deletion fails too: the answer stays, the cause is kept for the log", func(t *testing.T) {
 		var st *imageFakeStore
-		svc, st, bl := newSvc(func(int) error { st.app.Status = StatusFormSubmitted; return conflict("status") })
+		svc, st, bl := newSvc(func(int) error { st.app.Status = julo.AppFormSubmitted; return nil })
 		bl.deleteErr = errors.New("bucket unreachable")
 		_, err := svc.UploadImage(context.Background(), partner, "1234567890", in())
-		var e *Error
-		if !errors.As(err, &e) || e.Code != ECONFLICT || e.Err == nil || !strings.Contains(e.Err.Error(), "bucket unreachable") {
+		var e *julo.Error
+		if !errors.As(err, &e) || e.Code != julo.ECONFLICT || e.Err == nil || !strings.Contains(e.Err.Error(), "bucket unreachable") {
 			t.Fatalf("%#v", err)
 		}
 	})
@@ -349,14 +352,14 @@ func TestUploadImageIsStoredAndRecordedOrNeither(t *testing.T) {
 	t.Run("invalid input touches nothing", func(t *testing.T) {
 		svc, st, bl := newSvc(nil)
 		_, err := svc.UploadImage(context.Background(), partner, "1234567890", ImageUploadInput{Type: ptr("x"), Upload: NewImageFile([]byte("text"))})
-		var e *Error
-		if !errors.As(err, &e) || e.Code != EINVALID || len(e.Problems) != 2 || st.tries != 0 || len(bl.m) != 0 || bl.deletes != 0 {
+		var e *julo.Error
+		if !errors.As(err, &e) || e.Code != julo.EINVALID || len(e.Problems) != 2 || st.tries != 0 || len(bl.m) != 0 || bl.deletes != 0 {
 			t.Fatalf("%v", err)
 		}
 	})
 	t.Run("another partner's application", func(t *testing.T) {
 		svc, st, bl := newSvc(nil)
-		_, err := svc.UploadImage(context.Background(), Partner{ID: 8}, "1234567890", in())
+		_, err := svc.UploadImage(context.Background(), julo.Partner{ID: 8}, "1234567890", in())
 		if err != errApplicationMissing || st.tries != 0 || len(bl.m) != 0 {
 			t.Fatalf("%v", err)
 		}
@@ -386,11 +389,11 @@ func TestUploadImageStreamsAnUploadFile(t *testing.T) {
 	}
 	defer f.Close()
 	f.Write(content)
-	st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated}}
+	st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: julo.AppFormCreated}}
 	bl := &memBlobs{m: map[string][]byte{}}
 	svc := New(Deps{Store: st, Blobs: bl})
 	sum := sha256.Sum256(content)
-	img, err := svc.UploadImage(context.Background(), Partner{ID: 7}, "1234567890",
+	img, err := svc.UploadImage(context.Background(), julo.Partner{ID: 7}, "1234567890",
 		ImageUploadInput{Type: ptr("ktp_self"), Upload: &ImageFile{Content: f, Size: int64(len(content)), SHA256: sum}})
 	if err != nil {
 		t.Fatal(err)
@@ -419,36 +422,33 @@ func (f failingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 func TestUploadImageFileReadErrorIsInternal(t *testing.T) {
 	content := testPNG(t, 4, 4)
 	for _, n := range []int64{0, 20} { // while sniffing, while reading the header
-		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated}}
+		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: julo.AppFormCreated}}
 		bl := &memBlobs{m: map[string][]byte{}}
 		svc := New(Deps{Store: st, Blobs: bl})
-		_, err := svc.UploadImage(context.Background(), Partner{ID: 7}, "1234567890", ImageUploadInput{Type: ptr("selfie"),
+		_, err := svc.UploadImage(context.Background(), julo.Partner{ID: 7}, "1234567890", ImageUploadInput{Type: ptr("selfie"),
 			Upload: &ImageFile{Content: failingReaderAt{content, n}, Size: int64(len(content))}})
-		if ErrorCode(err) != EINTERNAL || !strings.Contains(err.Error(), "input/output error") || st.tries != 0 || len(bl.m) != 0 {
+		if julo.ErrorCode(err) != julo.EINTERNAL || !strings.Contains(err.Error(), "input/output error") || st.tries != 0 || len(bl.m) != 0 {
 			t.Fatalf("failing after %d bytes: %v", n, err)
 		}
 	}
 }
 
-// The image limit is passed to the store, which checks it in the recording
-// transaction; an application at its limit gets a 409 that says the limit,
+// The image limit is decided in the recording transaction (the store calls
+// the domain's rule with the count it holds); an application at its limit gets a 409 that says the limit,
 // and the blob that was put is deleted again.
 func TestUploadImageLimitPerApplication(t *testing.T) {
 	for _, tc := range []struct{ configured, want int }{{0, DefaultMaxImagesPerApplication}, {3, 3}} {
-		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated},
-			add: func(int) error {
-				return &Error{Code: ECONFLICT, Problems: []Problem{{Field: "images"}}, Err: errors.New("application holds 3 images")}
-			}}
+		st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: julo.AppFormCreated}, count: tc.want}
 		bl := &memBlobs{m: map[string][]byte{}}
 		cfg := DefaultConfig()
 		cfg.MaxImagesPerApplication = tc.configured
 		svc := New(Deps{Store: st, Blobs: bl, Config: cfg})
-		_, err := svc.UploadImage(context.Background(), Partner{ID: 7}, "1234567890",
+		_, err := svc.UploadImage(context.Background(), julo.Partner{ID: 7}, "1234567890",
 			ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))})
-		var e *Error
-		if !errors.As(err, &e) || e.Code != ECONFLICT || len(e.Problems) != 1 || e.Problems[0].Msg != i18n.ImageLimitReached ||
-			st.limit != tc.want || len(bl.m) != 0 || bl.deletes != 1 {
-			t.Fatalf("configured %d: %v, limit %d, %d blobs left", tc.configured, err, st.limit, len(bl.m))
+		var e *julo.Error
+		if !errors.As(err, &e) || e.Code != julo.ECONFLICT || len(e.Problems) != 1 || e.Problems[0].Msg != i18n.ImageLimitReached ||
+			len(bl.m) != 0 || bl.deletes != 1 {
+			t.Fatalf("configured %d: %v, %d blobs left", tc.configured, err, len(bl.m))
 		}
 		want := fmt.Sprintf("This application has reached its limit of %d images", tc.want)
 		if got := i18n.T(i18n.EN, e.Problems[0].Msg, e.Problems[0].Args...); !strings.HasPrefix(got, want) {

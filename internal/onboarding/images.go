@@ -3,6 +3,8 @@ package onboarding
 import (
 	"context"
 	"time"
+
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // ImageTypes are the thirteen image types of the partner documentation.
@@ -27,13 +29,13 @@ type Image struct {
 
 // ImageStore is the storage of images.
 type ImageStore interface {
-	// AddImageAtStatus records img as the current image of its type,
-	// superseding the previous one (kept as history), in one transaction
-	// that holds the application row, and only while the application is at
-	// status and holds fewer than maxImages images (current and superseded).
-	// Otherwise it records nothing and returns ECONFLICT with Field "status"
-	// or "images".
-	AddImageAtStatus(ctx context.Context, img Image, status, maxImages int) (Image, error)
+	// AddImage records img as the current image of its type, superseding
+	// the previous one (kept as history), in one transaction that holds the
+	// application row, if accept, called inside it with the application's
+	// status and its number of images (current and superseded), returns nil.
+	// Otherwise it records nothing and returns accept's error. A concurrent
+	// upload of the same type is a duplicate of UniqueImageType.
+	AddImage(ctx context.Context, img Image, accept func(status julo.AppStatus, images int) error) (Image, error)
 	// CurrentImages lists the current image of each type, oldest first.
 	CurrentImages(ctx context.Context, applicationID int64) ([]Image, error)
 	// Image returns one image (current or superseded) of the application, or ENOTFOUND.

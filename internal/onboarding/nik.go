@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // Gender values as the API spells them.
@@ -24,18 +25,18 @@ type NIK struct {
 // and gender. today fixes the century (the one that makes the age 0-99 years) and
 // provinceKnown says whether a 2-digit province code exists. It never panics,
 // whatever s holds; on failure it returns the problem (without a field).
-func ParseNIK(s string, today time.Time, provinceKnown func(code string) bool) (NIK, *Problem) {
+func ParseNIK(s string, today time.Time, provinceKnown func(code string) bool) (NIK, *julo.Problem) {
 	if len(s) != 16 || !allDigits(s) || s[0] == '0' {
-		return NIK{}, &Problem{Msg: i18n.NIKFormat}
+		return NIK{}, &julo.Problem{Msg: i18n.NIKFormat}
 	}
 	if provinceKnown != nil && !provinceKnown(s[0:2]) {
-		return NIK{}, &Problem{Msg: i18n.NIKProvince, Args: []any{s[0:2]}}
+		return NIK{}, &julo.Problem{Msg: i18n.NIKProvince, Args: []any{s[0:2]}}
 	}
 	if s[2:4] == "00" {
-		return NIK{}, &Problem{Msg: i18n.NIKRegency}
+		return NIK{}, &julo.Problem{Msg: i18n.NIKRegency}
 	}
 	if s[4:6] == "00" {
-		return NIK{}, &Problem{Msg: i18n.NIKDistrict}
+		return NIK{}, &julo.Problem{Msg: i18n.NIKDistrict}
 	}
 	day, month, yy := atoi2(s[6:8]), atoi2(s[8:10]), atoi2(s[10:12])
 	gender := GenderMale
@@ -44,7 +45,7 @@ func ParseNIK(s string, today time.Time, provinceKnown func(code string) bool) (
 		gender = GenderFemale
 	}
 	if day < 1 || day > 31 || month < 1 || month > 12 {
-		return NIK{}, &Problem{Msg: i18n.NIKDate}
+		return NIK{}, &julo.Problem{Msg: i18n.NIKDate}
 	}
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	century := today.Year() / 100 * 100
@@ -54,10 +55,10 @@ func ParseNIK(s string, today time.Time, provinceKnown func(code string) bool) (
 	}
 	if !realDate(year, month, day) {
 		// 29 February of a year that is not a leap year in either century.
-		return NIK{}, &Problem{Msg: i18n.NIKDate}
+		return NIK{}, &julo.Problem{Msg: i18n.NIKDate}
 	}
 	if s[12:16] == "0000" {
-		return NIK{}, &Problem{Msg: i18n.NIKSerial}
+		return NIK{}, &julo.Problem{Msg: i18n.NIKSerial}
 	}
 	return NIK{
 		Number:    s,

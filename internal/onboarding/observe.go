@@ -1,5 +1,7 @@
 package onboarding
 
+import "github.com/julo-partnership/julo/internal/julo"
+
 // Observer is told of the domain events operators count (the metrics
 // adapter implements it; Deps.Observer nil means nobody listens). Its methods
 // run on the request path: they must be cheap and safe for concurrent use.
@@ -42,6 +44,7 @@ const (
 	UploadStored   = "stored"    // stored and recorded
 	UploadInvalid  = "invalid"   // refused by a rule: type, not an image, too many pixels
 	UploadClosed   = "closed"    // the application is past the upload step
+	UploadLimit    = "limit"     // the application holds its maximum of images
 	UploadNotFound = "not_found" // the xid is not the partner's
 	UploadError    = "error"     // an internal error (store, blob store)
 )
@@ -58,7 +61,7 @@ func OTPValidationOutcomes() []string {
 
 // UploadOutcomes lists every outcome ImageUploaded is given.
 func UploadOutcomes() []string {
-	return []string{UploadStored, UploadInvalid, UploadClosed, UploadNotFound, UploadError}
+	return []string{UploadStored, UploadInvalid, UploadClosed, UploadLimit, UploadNotFound, UploadError}
 }
 
 type nopObserver struct{}
@@ -74,11 +77,13 @@ func (s *Service) observeUpload(err error) {
 	switch {
 	case err == nil:
 		outcome = UploadStored
-	case ErrorCode(err) == EINVALID:
+	case julo.ErrorCode(err) == julo.EINVALID:
 		outcome = UploadInvalid
-	case ErrorCode(err) == ECONFLICT:
+	case julo.ErrorReason(err) == julo.ReasonLimit:
+		outcome = UploadLimit
+	case julo.ErrorReason(err) == julo.ReasonStatus:
 		outcome = UploadClosed
-	case ErrorCode(err) == ENOTFOUND:
+	case julo.ErrorCode(err) == julo.ENOTFOUND:
 		outcome = UploadNotFound
 	}
 	s.obs.ImageUploaded(outcome)

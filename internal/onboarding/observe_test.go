@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // recorder is an Observer that lists what it was told.
@@ -87,11 +89,11 @@ func TestSendOTPTellsTheObserverWhyItRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
-			st := &otpFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated},
+			st := &otpFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: julo.AppFormCreated},
 				counters: tc.counters, fail: tc.fail}
 			svc := New(Deps{Store: st, SMS: tc.sms, Keys: otpTestKeys(), Config: DefaultConfig(), Now: func() time.Time { return now }, Observer: rec})
 			phone := "081234567899"
-			svc.SendOTP(context.Background(), Partner{ID: 7}, "1234567890", SendOTPInput{Phone: &phone})
+			svc.SendOTP(context.Background(), julo.Partner{ID: 7}, "1234567890", SendOTPInput{Phone: &phone})
 			if !slices.Equal(rec.events, tc.want) {
 				t.Fatalf("observed %q, want %q", rec.events, tc.want)
 			}
@@ -129,10 +131,10 @@ func TestValidateOTPTellsTheObserverTheOutcome(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
-			st := &otpFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: StatusFormCreated},
+			st := &otpFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: julo.AppFormCreated},
 				state: tc.state, code: tc.code, fail: tc.fail}
 			svc := New(Deps{Store: st, Keys: keys, Config: DefaultConfig(), Now: func() time.Time { return now }, Observer: rec})
-			svc.ValidateOTP(context.Background(), Partner{ID: 7}, "1234567890", ValidateOTPInput{Token: &tc.token})
+			svc.ValidateOTP(context.Background(), julo.Partner{ID: 7}, "1234567890", ValidateOTPInput{Token: &tc.token})
 			if !slices.Equal(rec.events, tc.want) {
 				t.Fatalf("observed %q, want %q", rec.events, tc.want)
 			}
@@ -151,7 +153,7 @@ func TestObserverValueListsAreComplete(t *testing.T) {
 			seen[v] = true
 		}
 	}
-	if len(OTPRefusalReasons()) != 5 || len(OTPValidationOutcomes()) != 6 || len(UploadOutcomes()) != 5 {
+	if len(OTPRefusalReasons()) != 5 || len(OTPValidationOutcomes()) != 6 || len(UploadOutcomes()) != 6 {
 		t.Fatal("a constant is missing from its list")
 	}
 }
@@ -161,23 +163,25 @@ func TestUploadImageTellsTheObserverTheOutcome(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		xid    string
-		status int
+		status julo.AppStatus
 		in     ImageUploadInput
 		putErr error
+		held   int // images the application already holds
 		want   string
 	}{
-		{"stored", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, "upload:stored"},
-		{"invalid", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile([]byte("not an image"))}, nil, "upload:invalid"},
-		{"closed", "1234567890", 105, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, "upload:closed"},
-		{"not found", "1234567891", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, "upload:not_found"},
-		{"blob store fails", "1234567890", StatusFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, errors.New("no space"), "upload:error"},
+		{"stored", "1234567890", julo.AppFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, 0, "upload:stored"},
+		{"invalid", "1234567890", julo.AppFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile([]byte("not an image"))}, nil, 0, "upload:invalid"},
+		{"closed", "1234567890", 105, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, 0, "upload:closed"},
+		{"limit", "1234567890", julo.AppFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, DefaultMaxImagesPerApplication, "upload:limit"},
+		{"not found", "1234567891", julo.AppFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, nil, 0, "upload:not_found"},
+		{"blob store fails", "1234567890", julo.AppFormCreated, ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))}, errors.New("no space"), 0, "upload:error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
-			st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: tc.status}}
+			st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: tc.status}, count: tc.held}
 			bl := &memBlobs{m: map[string][]byte{}, putErr: tc.putErr}
 			svc := New(Deps{Store: st, Blobs: bl, Observer: rec})
-			svc.UploadImage(context.Background(), Partner{ID: 7}, tc.xid, tc.in)
+			svc.UploadImage(context.Background(), julo.Partner{ID: 7}, tc.xid, tc.in)
 			if !slices.Equal(rec.events, []string{tc.want}) {
 				t.Fatalf("observed %q, want %q", rec.events, tc.want)
 			}

@@ -11,20 +11,9 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/refdata"
 )
-
-// Application statuses (domain §9) used so far.
-const (
-	StatusFormCreated = 100
-)
-
-// Partner is an organisation that calls the API.
-type Partner struct {
-	ID       int64
-	Username string
-	Disabled bool
-}
 
 // PartnerSummary is what an operator sees of a partner.
 type PartnerSummary struct {
@@ -50,7 +39,7 @@ type Registration struct {
 	PINHash, PINKeyID   string
 	Latitude, Longitude float64
 	XID                 int64
-	Status              int
+	Status              julo.AppStatus
 	At                  time.Time
 }
 
@@ -60,7 +49,7 @@ type Application struct {
 	XID        int64
 	PartnerID  int64
 	CustomerID int64
-	Status     int
+	Status     julo.AppStatus
 	NIK        string
 	Email      string
 	CreatedAt  time.Time
@@ -78,8 +67,8 @@ type PreregGuard struct {
 // Methods return *Error with ENOTFOUND for a missing row and ECONFLICT (Field
 // naming the clashing field) for a uniqueness violation.
 type Store interface {
-	CreatePartner(ctx context.Context, username string, s PartnerSecret, at time.Time) (Partner, error)
-	PartnerCredentials(ctx context.Context, username string) (Partner, []PartnerSecret, error)
+	CreatePartner(ctx context.Context, username string, s PartnerSecret, at time.Time) (julo.Partner, error)
+	PartnerCredentials(ctx context.Context, username string) (julo.Partner, []PartnerSecret, error)
 	ListPartners(ctx context.Context) ([]PartnerSummary, error)
 	SetPartnerDisabled(ctx context.Context, username string, disabled bool, at time.Time) error
 	// AddPartnerSecret stores s and revokes every active secret but the newest

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // OTPConfig holds the limits of domain §6 (ours).
@@ -83,7 +84,7 @@ type OTPStore interface {
 
 // SendOTPInput is the send-OTP request.
 type SendOTPInput struct {
-	Problems
+	julo.Problems
 	Phone *string `form:"phone"`
 }
 
@@ -91,7 +92,7 @@ type SendOTPInput struct {
 // application. It returns ETOOMANY (with RetryAfter) when a limit is reached,
 // EUPSTREAM when the SMS gateway fails (and then nothing counts), ECONFLICT
 // after the application is submitted, ENOTFOUND for another partner's xid.
-func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTPInput) error {
+func (s *Service) SendOTP(ctx context.Context, p julo.Partner, xid string, in SendOTPInput) error {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return err
@@ -107,7 +108,7 @@ func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTP
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	if err := notSubmitted(app); err != nil {
+	if err := intakeOpen(app.Status); err != nil {
 		return err
 	}
 	n, err := rand.Int(s.rand, big.NewInt(1_000_000))
@@ -143,13 +144,13 @@ func (s *Service) SendOTP(ctx context.Context, p Partner, xid string, in SendOTP
 			if derr := s.store.DeleteOTP(ctx, id); derr != nil {
 				err = errors.Join(err, derr)
 			}
-			return &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err}
+			return &julo.Error{Code: julo.EUPSTREAM, Problems: []julo.Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err}
 		}
 		// Maybe delivered (a timeout): the code stays valid and counted.
 		if cerr := s.store.CloseOtherOTPs(ctx, app.ID, id, now); cerr != nil {
 			err = errors.Join(err, cerr)
 		}
-		return &Error{Code: EUPSTREAM, Problems: []Problem{{Msg: i18n.SMSDeliveryUnknown, Args: []any{int(cfg.ResendAfter.Seconds())}}}, Err: err}
+		return &julo.Error{Code: julo.EUPSTREAM, Problems: []julo.Problem{{Msg: i18n.SMSDeliveryUnknown, Args: []any{int(cfg.ResendAfter.Seconds())}}}, Err: err}
 	}
 	s.obs.OTPSent()
 	return s.store.CloseOtherOTPs(ctx, app.ID, id, now)
@@ -180,12 +181,12 @@ func tooMany(msg i18n.Msg, until, now time.Time, args ...any) error {
 	wait := until.Sub(now)
 	secs := int((wait + time.Second - 1) / time.Second)
 	args = append(args, secs, until.UTC().Format(time.RFC3339))
-	return &Error{Code: ETOOMANY, Problems: []Problem{{Msg: msg, Args: args}}, RetryAfter: wait}
+	return &julo.Error{Code: julo.ETOOMANY, Problems: []julo.Problem{{Msg: msg, Args: args}}, RetryAfter: wait}
 }
 
 // ValidateOTPInput is the validate-OTP request.
 type ValidateOTPInput struct {
-	Problems
+	julo.Problems
 	Token *string `form:"otp_token"`
 }
 
@@ -193,7 +194,7 @@ type ValidateOTPInput struct {
 // match marks its phone verified and uses the code up. A wrong code counts
 // against the code (MaxTries burn it) and the application (LockAfter
 // consecutive failures lock OTP for LockDuration: ETOOMANY).
-func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in ValidateOTPInput) error {
+func (s *Service) ValidateOTP(ctx context.Context, p julo.Partner, xid string, in ValidateOTPInput) error {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return err
@@ -206,7 +207,7 @@ func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in Val
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	if err := notSubmitted(app); err != nil {
+	if err := intakeOpen(app.Status); err != nil {
 		return err
 	}
 	now := s.now()
@@ -218,10 +219,10 @@ func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in Val
 		case now.Before(st.LockedUntil):
 			observed, outcome = OTPLocked, tooMany(i18n.OTPLocked, st.LockedUntil, now)
 		case c == nil:
-			observed, outcome = OTPNoCode, Errorf(EINVALID, "otp_token", i18n.OTPNone)
+			observed, outcome = OTPNoCode, julo.Errorf(julo.EINVALID, "otp_token", i18n.OTPNone)
 		case !now.Before(c.ExpiresAt):
 			c.CloseReason = "expired"
-			observed, outcome = OTPExpired, Errorf(EINVALID, "otp_token", i18n.OTPExpired)
+			observed, outcome = OTPExpired, julo.Errorf(julo.EINVALID, "otp_token", i18n.OTPExpired)
 		case macEqual(s.keys.OTP, c.KeyID, c.Hash, "otp", strconv.FormatInt(app.ID, 10), token):
 			c.CloseReason = "used"
 			st.ConsecutiveFailures = 0
@@ -238,9 +239,9 @@ func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in Val
 				observed, outcome = OTPLocked, tooMany(i18n.OTPLocked, st.LockedUntil, now)
 			case c.Attempts >= cfg.MaxTries:
 				c.CloseReason = "burned"
-				observed, outcome = OTPBurned, Errorf(EINVALID, "otp_token", i18n.OTPBurned, c.Attempts)
+				observed, outcome = OTPBurned, julo.Errorf(julo.EINVALID, "otp_token", i18n.OTPBurned, c.Attempts)
 			default:
-				observed, outcome = OTPWrong, Errorf(EINVALID, "otp_token", i18n.OTPWrong, cfg.MaxTries-c.Attempts)
+				observed, outcome = OTPWrong, julo.Errorf(julo.EINVALID, "otp_token", i18n.OTPWrong, cfg.MaxTries-c.Attempts)
 			}
 		}
 	})
@@ -249,14 +250,6 @@ func (s *Service) ValidateOTP(ctx context.Context, p Partner, xid string, in Val
 	}
 	s.obs.OTPValidated(observed)
 	return outcome
-}
-
-// notSubmitted refuses steps that only make sense before the complete-data step.
-func notSubmitted(app Application) error {
-	if app.Status != StatusFormCreated {
-		return Errorf(ECONFLICT, "", i18n.AlreadySubmitted, app.Status, StatusName(app.Status))
-	}
-	return nil
 }
 
 // OutboxMessage is a message of the sandbox outbox.
@@ -275,21 +268,21 @@ type OutboxStore interface {
 
 // SandboxSMSInput asks for the sandbox messages to one phone.
 type SandboxSMSInput struct {
-	Problems
+	julo.Problems
 	Phone *string `form:"phone"`
 }
 
 // SandboxSMS lists the newest messages (at most 50) that the sandbox "sent"
 // to a phone for the partner's applications.
-func (s *Service) SandboxSMS(ctx context.Context, p Partner, in SandboxSMSInput) ([]OutboxMessage, error) {
+func (s *Service) SandboxSMS(ctx context.Context, p julo.Partner, in SandboxSMSInput) ([]OutboxMessage, error) {
 	ps := in.Problems
 	raw, ok := required(&ps, "phone", in.Phone)
 	if !ok {
-		return nil, Errorf(EINVALID, "phone", i18n.SandboxPhoneNeeded)
+		return nil, julo.Errorf(julo.EINVALID, "phone", i18n.SandboxPhoneNeeded)
 	}
 	phone, ok := NormalizeMobile(raw)
 	if !ok {
-		return nil, Errorf(EINVALID, "phone", i18n.PhoneMobile)
+		return nil, julo.Errorf(julo.EINVALID, "phone", i18n.PhoneMobile)
 	}
 	return s.store.ListSMS(ctx, p.ID, MobileE164(phone), 50)
 }

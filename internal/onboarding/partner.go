@@ -9,28 +9,29 @@ import (
 	"regexp"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 var partnerNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$`)
 
 // errUnauthorized is the one answer to every authentication failure, so that
 // a caller cannot learn which half of the pair was wrong.
-var errUnauthorized = &Error{Code: EUNAUTHORIZED, Problems: []Problem{{Msg: i18n.Unauthorized}}}
+var errUnauthorized = &julo.Error{Code: julo.EUNAUTHORIZED, Problems: []julo.Problem{{Msg: i18n.Unauthorized}}}
 
 // Authenticate checks a username + secret-key pair. Unknown partner, wrong
 // secret, revoked secret and disabled partner all give the same EUNAUTHORIZED.
-func (s *Service) Authenticate(ctx context.Context, username, secret string) (Partner, error) {
+func (s *Service) Authenticate(ctx context.Context, username, secret string) (julo.Partner, error) {
 	if username == "" || secret == "" || len(username) > 64 || len(secret) > 256 {
-		return Partner{}, errUnauthorized
+		return julo.Partner{}, errUnauthorized
 	}
 	p, secrets, err := s.store.PartnerCredentials(ctx, username)
-	if ErrorCode(err) == ENOTFOUND {
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
 		// Spend the same HMAC work as a real check so timing says nothing.
 		macEqual(s.keys.Partner, s.keys.Partner.Current, "00", secret)
-		return Partner{}, errUnauthorized
+		return julo.Partner{}, errUnauthorized
 	}
 	if err != nil {
-		return Partner{}, err
+		return julo.Partner{}, err
 	}
 	ok := false
 	for _, sec := range secrets {
@@ -40,7 +41,7 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (Pa
 		}
 	}
 	if !ok || p.Disabled {
-		return Partner{}, errUnauthorized
+		return julo.Partner{}, errUnauthorized
 	}
 	return p, nil
 }
@@ -56,7 +57,7 @@ func (s *Service) CreatePartner(ctx context.Context, username string) (string, e
 		return "", err
 	}
 	if _, err := s.store.CreatePartner(ctx, username, ps, s.now()); err != nil {
-		if ErrorCode(err) == ECONFLICT {
+		if julo.ErrorCode(err) == julo.ECONFLICT {
 			return "", fmt.Errorf("partner %q already exists", username)
 		}
 		return "", err
@@ -94,7 +95,7 @@ func (s *Service) RevokeOldPartnerSecrets(ctx context.Context, username string) 
 }
 
 func partnerErr(username string, err error) error {
-	if ErrorCode(err) == ENOTFOUND {
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
 		return fmt.Errorf("partner %q does not exist", username)
 	}
 	return err

@@ -4,12 +4,13 @@ import (
 	"strings"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/refdata"
 )
 
 // DropdownInput selects one reference list (errata 20: data_selected or data).
 type DropdownInput struct {
-	Problems
+	julo.Problems
 	List     *string `form:"data_selected,data"`
 	Industry *string `form:"job_industry"`
 }
@@ -22,7 +23,7 @@ func (s *Service) Dropdown(in DropdownInput) (any, error) {
 	name, ok := required(&ps, "data_selected", in.List)
 	if !ok {
 		if !ps.Has("data_selected") || ps[len(ps)-1].Msg == i18n.Required {
-			ps = Problems{{Field: "data_selected", Msg: i18n.DropdownWhich, Args: []any{strings.Join(refdata.DropdownLists, ", ")}}}
+			ps = julo.Problems{{Field: "data_selected", Msg: i18n.DropdownWhich, Args: []any{strings.Join(refdata.DropdownLists, ", ")}}}
 		}
 		return nil, ps.Err()
 	}
@@ -34,23 +35,23 @@ func (s *Service) Dropdown(in DropdownInput) (any, error) {
 	case refdata.DropdownJobs:
 		ind, ok := required(&ps, "job_industry", in.Industry)
 		if !ok {
-			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownNeedsIndust, strings.Join(refdata.JobIndustries.Values(), ", "))
+			return nil, julo.Errorf(julo.EINVALID, "job_industry", i18n.DropdownNeedsIndust, strings.Join(refdata.JobIndustries.Values(), ", "))
 		}
 		jobs, ok := refdata.Jobs(ind)
 		if !ok {
-			return nil, Errorf(EINVALID, "job_industry", i18n.DropdownIndustry, ind, strings.Join(refdata.JobIndustries.Values(), ", "))
+			return nil, julo.Errorf(julo.EINVALID, "job_industry", i18n.DropdownIndustry, ind, strings.Join(refdata.JobIndustries.Values(), ", "))
 		}
 		return jobs.Values(), nil
 	}
 	if l, ok := refdata.StringListByName(name); ok {
 		return l.Values(), nil
 	}
-	return nil, Errorf(EINVALID, "data_selected", i18n.DropdownUnknown, name, strings.Join(refdata.DropdownLists, ", "))
+	return nil, julo.Errorf(julo.EINVALID, "data_selected", i18n.DropdownUnknown, name, strings.Join(refdata.DropdownLists, ", "))
 }
 
 // AddressInput asks for one level of the area hierarchy with its parents.
 type AddressInput struct {
-	Problems
+	julo.Problems
 	Level    *string `form:"get_address,address_type"`
 	Province *string `form:"province"`
 	City     *string `form:"city"`
@@ -64,12 +65,12 @@ func (s *Service) Address(in AddressInput) (any, error) {
 	ps := in.Problems
 	level, ok := required(&ps, "get_address", in.Level)
 	if !ok {
-		return nil, Errorf(EINVALID, "get_address", i18n.AddressWhich)
+		return nil, julo.Errorf(julo.EINVALID, "get_address", i18n.AddressWhich)
 	}
 	depth := map[string]int{"province": 0, "city": 1, "district": 2, "sub_district": 3}
 	d, known := depth[strings.ToLower(level)]
 	if !known {
-		return nil, Errorf(EINVALID, "get_address", i18n.AddressUnknownLevel, level)
+		return nil, julo.Errorf(julo.EINVALID, "get_address", i18n.AddressUnknownLevel, level)
 	}
 	level = strings.ToLower(level)
 	parents := []struct {
@@ -112,10 +113,10 @@ func (s *Service) Address(in AddressInput) (any, error) {
 // addressMismatch finds the first parent level that does not match.
 func (s *Service) addressMismatch(names []string) error {
 	if _, ok := s.area.Cities(names[0]); !ok {
-		return Errorf(EINVALID, "province", i18n.AddressNoProvince, names[0])
+		return julo.Errorf(julo.EINVALID, "province", i18n.AddressNoProvince, names[0])
 	}
 	if _, ok := s.area.Districts(names[0], names[1]); !ok {
-		return Errorf(EINVALID, "city", i18n.AddressNoCity, names[1])
+		return julo.Errorf(julo.EINVALID, "city", i18n.AddressNoCity, names[1])
 	}
-	return Errorf(EINVALID, "district", i18n.AddressNoDistrict, names[2])
+	return julo.Errorf(julo.EINVALID, "district", i18n.AddressNoDistrict, names[2])
 }

@@ -3,20 +3,20 @@ package onboarding
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"math"
 	"math/big"
 	"strings"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // RegisterInput is the initial registration request. Pointer fields are nil
 // when the request did not send them; Problems holds what the decoder already
 // found wrong (wrong types), so that one answer lists every problem.
 type RegisterInput struct {
-	Problems
+	julo.Problems
 	NIK       *string  `form:"username"`
 	PIN       *string  `form:"pin"`
 	Email     *string  `form:"email"`
@@ -34,7 +34,7 @@ type Registered struct {
 // Register creates a customer and an application at status 100. It returns
 // EINVALID with every broken rule, or ECONFLICT when the NIK or email is
 // already registered (also when another request wins a race for it).
-func (s *Service) Register(ctx context.Context, p Partner, in RegisterInput) (Registered, error) {
+func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput) (Registered, error) {
 	ps := in.Problems
 	now := s.now()
 	nik, nikOK := s.checkNIK(&ps, "username", in.NIK, now)
@@ -60,7 +60,7 @@ func (s *Service) Register(ctx context.Context, p Partner, in RegisterInput) (Re
 	}
 	r := Registration{
 		PartnerID: p.ID, NIK: nik.Number, Email: email, PINHash: hash, PINKeyID: keyID,
-		Latitude: *in.Latitude, Longitude: *in.Longitude, Status: StatusFormCreated, At: now,
+		Latitude: *in.Latitude, Longitude: *in.Longitude, Status: julo.AppFormCreated, At: now,
 	}
 	// A fresh random xid collides with an existing one with odds of volume/9e9;
 	// a few tries make a failure practically impossible.
@@ -69,37 +69,33 @@ func (s *Service) Register(ctx context.Context, p Partner, in RegisterInput) (Re
 			return Registered{}, err
 		}
 		app, err := s.store.Register(ctx, r)
-		var e *Error
-		if errors.As(err, &e) && e.Code == ECONFLICT && len(e.Problems) == 1 {
-			switch e.Problems[0].Field {
-			case "application_xid":
-				continue
-			case "nik":
-				return Registered{}, registeredErr(true, false, "username")
-			case "email":
-				return Registered{}, registeredErr(false, true, "username")
-			}
-		}
-		if err != nil {
+		switch {
+		case julo.IsDuplicate(err, UniqueXID):
+			continue
+		case julo.IsDuplicate(err, UniqueNIK):
+			return Registered{}, registeredErr(true, false, "username")
+		case julo.IsDuplicate(err, UniqueEmail):
+			return Registered{}, registeredErr(false, true, "username")
+		case err != nil:
 			return Registered{}, err
 		}
 		return Registered{XID: app.XID, Email: app.Email, KTP: app.NIK}, nil
 	}
-	return Registered{}, &Error{Code: EUNAVAILABLE, Problems: []Problem{{Msg: i18n.RegisterRaceFailed}}}
+	return Registered{}, &julo.Error{Code: julo.EUNAVAILABLE, Problems: []julo.Problem{{Msg: i18n.RegisterRaceFailed}}}
 }
 
 func registeredErr(nikTaken, emailTaken bool, nikField string) error {
-	var ps []Problem
+	var ps []julo.Problem
 	if nikTaken {
-		ps = append(ps, Problem{Field: nikField, Msg: i18n.NIKRegistered})
+		ps = append(ps, julo.Problem{Field: nikField, Msg: i18n.NIKRegistered})
 	}
 	if emailTaken {
-		ps = append(ps, Problem{Field: "email", Msg: i18n.EmailRegistered})
+		ps = append(ps, julo.Problem{Field: "email", Msg: i18n.EmailRegistered})
 	}
 	if ps == nil {
 		return nil
 	}
-	return &Error{Code: ECONFLICT, Problems: ps}
+	return &julo.Error{Code: julo.ECONFLICT, Problems: ps}
 }
 
 // newXID draws a uniformly random 10-digit application xid.
@@ -113,7 +109,7 @@ func (s *Service) newXID() (int64, error) {
 
 // PreregisterInput is the pre-register check request.
 type PreregisterInput struct {
-	Problems
+	julo.Problems
 	NIK   *string `form:"nik"`
 	Email *string `form:"email"`
 }
@@ -174,13 +170,13 @@ func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) err
 	if locked != nil {
 		return locked
 	}
-	e := registeredErr(nikTaken, emailTaken, "nik").(*Error)
-	e.Code = EINVALID // the contract answers a registered NIK/email here with 400
-	e.Title = &Problem{Msg: i18n.PreregTitle}
+	e := registeredErr(nikTaken, emailTaken, "nik").(*julo.Error)
+	e.Code = julo.EINVALID // the contract answers a registered NIK/email here with 400
+	e.Title = &julo.Problem{Msg: i18n.PreregTitle}
 	msg := e.Problems[0]
 	if len(e.Problems) == 2 {
 		// Both: say so in one sentence-sized message.
-		msg = Problem{Msg: i18n.NIKRegistered}
+		msg = julo.Problem{Msg: i18n.NIKRegistered}
 	}
 	e.Message = &msg
 	return e
@@ -191,16 +187,16 @@ func lockedErr(field string, until, now time.Time) error {
 	if field == "nik" {
 		msg = i18n.PreregLockedNIK
 	}
-	return &Error{
-		Code:       ELOCKED,
-		Problems:   []Problem{{Field: field, Msg: msg, Args: []any{until.UTC().Format(time.RFC3339)}}},
+	return &julo.Error{
+		Code:       julo.ELOCKED,
+		Problems:   []julo.Problem{{Field: field, Msg: msg, Args: []any{until.UTC().Format(time.RFC3339)}}},
 		RetryAfter: until.Sub(now),
 	}
 }
 
 // PINCheckInput is the check-strong-pin request.
 type PINCheckInput struct {
-	Problems
+	julo.Problems
 	NIK *string `form:"nik"`
 	PIN *string `form:"pin"`
 }
@@ -215,7 +211,7 @@ func (s *Service) CheckStrongPIN(ctx context.Context, in PINCheckInput) error {
 }
 
 // checkNIK validates a required NIK field.
-func (s *Service) checkNIK(ps *Problems, field string, v *string, now time.Time) (NIK, bool) {
+func (s *Service) checkNIK(ps *julo.Problems, field string, v *string, now time.Time) (NIK, bool) {
 	raw, ok := required(ps, field, v)
 	if !ok {
 		return NIK{}, false
@@ -231,7 +227,7 @@ func (s *Service) checkNIK(ps *Problems, field string, v *string, now time.Time)
 
 // checkPIN validates a required PIN against every weakness rule; the NIK rules
 // apply only when the NIK itself is valid.
-func (s *Service) checkPIN(ps *Problems, field string, v *string, nik NIK, nikOK bool) string {
+func (s *Service) checkPIN(ps *julo.Problems, field string, v *string, nik NIK, nikOK bool) string {
 	pin, ok := required(ps, field, v)
 	if !ok {
 		return ""
@@ -246,7 +242,7 @@ func (s *Service) checkPIN(ps *Problems, field string, v *string, nik NIK, nikOK
 }
 
 // checkEmail validates a required email and the blocked-domain rule.
-func (s *Service) checkEmail(ps *Problems, field string, v *string) string {
+func (s *Service) checkEmail(ps *julo.Problems, field string, v *string) string {
 	raw, ok := required(ps, field, v)
 	if !ok {
 		return ""
@@ -263,7 +259,7 @@ func (s *Service) checkEmail(ps *Problems, field string, v *string) string {
 	return email
 }
 
-func checkCoordinate(ps *Problems, field string, v *float64, limit float64, msg i18n.Msg) {
+func checkCoordinate(ps *julo.Problems, field string, v *float64, limit float64, msg i18n.Msg) {
 	if ps.Has(field) {
 		return
 	}
@@ -278,7 +274,7 @@ func checkCoordinate(ps *Problems, field string, v *float64, limit float64, msg 
 
 // required returns the trimmed value of a required string field, recording a
 // problem when it is absent or blank (unless the decoder already reported one).
-func required(ps *Problems, field string, v *string) (string, bool) {
+func required(ps *julo.Problems, field string, v *string) (string, bool) {
 	if ps.Has(field) {
 		return "", false
 	}

@@ -3,6 +3,8 @@ package onboarding
 import (
 	"context"
 	"time"
+
+	"github.com/julo-partnership/julo/internal/julo"
 )
 
 // Steps a partner may still have to take before the application can be
@@ -17,19 +19,19 @@ const (
 // ApplicationStatus tells a partner where an application stands, so that an
 // interrupted flow can be resumed.
 type ApplicationStatus struct {
-	XID            int64     `json:"application_xid"`
-	Status         string    `json:"application_status"`
-	StatusCode     int       `json:"application_status_code"`
-	MissingSteps   []string  `json:"missing_steps"`
-	Images         []string  `json:"images"`
-	VerifiedPhones []string  `json:"verified_phones"`
-	CreatedAt      time.Time `json:"created_at"`
+	XID            int64          `json:"application_xid"`
+	Status         string         `json:"application_status"`
+	StatusCode     julo.AppStatus `json:"application_status_code"`
+	MissingSteps   []string       `json:"missing_steps"`
+	Images         []string       `json:"images"`
+	VerifiedPhones []string       `json:"verified_phones"`
+	CreatedAt      time.Time      `json:"created_at"`
 	ExternalStatus
 }
 
 // ApplicationStatus returns the status of the partner's application and what
 // is still missing before it can be submitted.
-func (s *Service) ApplicationStatus(ctx context.Context, p Partner, xid string) (ApplicationStatus, error) {
+func (s *Service) ApplicationStatus(ctx context.Context, p julo.Partner, xid string) (ApplicationStatus, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return ApplicationStatus{}, err
@@ -46,22 +48,14 @@ func (s *Service) ApplicationStatus(ctx context.Context, p Partner, xid string) 
 	if err != nil {
 		return ApplicationStatus{}, err
 	}
-	st := ApplicationStatus{ExternalStatus: ext, XID: app.XID, Status: StatusName(app.Status), StatusCode: app.Status,
+	st := ApplicationStatus{ExternalStatus: ext, XID: app.XID, Status: app.Status.Name(), StatusCode: app.Status,
 		MissingSteps: []string{}, Images: []string{}, VerifiedPhones: phones, CreatedAt: app.CreatedAt}
-	have := map[string]bool{}
 	for _, img := range images {
-		have[img.Type] = true
 		st.Images = append(st.Images, img.Type)
 	}
-	if app.Status == StatusFormCreated {
-		if !have["ktp_self"] {
-			st.MissingSteps = append(st.MissingSteps, StepKTPImage)
-		}
-		if !have["selfie"] {
-			st.MissingSteps = append(st.MissingSteps, StepSelfieImage)
-		}
-		if len(phones) == 0 {
-			st.MissingSteps = append(st.MissingSteps, StepPhoneOTP)
+	if intakeOpen(app.Status) == nil {
+		for _, p := range missingPrerequisites(images, phones) {
+			st.MissingSteps = append(st.MissingSteps, p.step)
 		}
 		st.MissingSteps = append(st.MissingSteps, StepCustomerData)
 	}

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
-// Register inserts the customer, its application and the first status-history
-// row in one transaction.
+// Register inserts the customer and its application, and moves the
+// application to its first status through the status machine, in one
+// transaction.
 func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboarding.Application, error) {
 	app := onboarding.Application{XID: r.XID, PartnerID: r.PartnerID, Status: r.Status, NIK: r.NIK, Email: r.Email, CreatedAt: r.At}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -22,11 +24,10 @@ func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboardi
 		if err := tx.QueryRowContext(ctx, `INSERT INTO applications
 			(xid, partner_id, customer_id, status, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
-			r.XID, r.PartnerID, app.CustomerID, r.Status, ms(r.At)).Scan(&app.ID); err != nil {
+			r.XID, r.PartnerID, app.CustomerID, julo.AppNone, ms(r.At)).Scan(&app.ID); err != nil {
 			return db.conflict(err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO application_status_history (application_id, from_status, to_status, changed_at)
-			VALUES ($1, NULL, $2, $3)`, app.ID, r.Status, ms(r.At))
+		_, err := db.moveApplication(ctx, tx, AppMove{ApplicationID: app.ID, To: r.Status, At: r.At})
 		return err
 	})
 	return app, err

@@ -3,23 +3,19 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
-// SubmitApplication stores the customer data and moves the application from
-// 100 to 105, with its status-history row, in one transaction; ECONFLICT
-// when the application is no longer at 100 (a second submission).
-func (db *DB) SubmitApplication(ctx context.Context, applicationID int64, d onboarding.Details, at time.Time) error {
+// SubmitApplication stores the customer data and moves the application to
+// 105 through the status machine, in one transaction. A move the transition
+// table forbids (a second submission) is refuse's error.
+func (db *DB) SubmitApplication(ctx context.Context, applicationID int64, d onboarding.Details, at time.Time, refuse func(julo.AppStatus) error) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		var status int
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM applications WHERE id = $1`+db.dialect.forUpdate, applicationID).Scan(&status); err != nil {
+		if _, err := db.moveApplication(ctx, tx, AppMove{ApplicationID: applicationID, To: julo.AppFormSubmitted, At: at, Refuse: refuse}); err != nil {
 			return err
-		}
-		if status != onboarding.StatusFormCreated {
-			return &onboarding.Error{Code: onboarding.ECONFLICT, Err: fmt.Errorf("application at status %d", status)}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO application_details (application_id,
 			fullname, birth_place, dob, gender, mother_maiden_name,
@@ -46,17 +42,6 @@ func (db *DB) SubmitApplication(ctx context.Context, applicationID int64, d onbo
 			d.IsVerificationAgreed, d.IsTermAccepted, ms(at)); err != nil {
 			return db.conflict(err)
 		}
-		return setStatus(ctx, tx, applicationID, status, onboarding.StatusFormSubmitted, at)
+		return nil
 	})
-}
-
-// setStatus moves an application and records the change.
-func setStatus(ctx context.Context, tx *sql.Tx, applicationID int64, from, to int, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE applications SET status = $2, updated_at = $3 WHERE id = $1`,
-		applicationID, to, ms(at)); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO application_status_history (application_id, from_status, to_status, changed_at)
-		VALUES ($1, $2, $3, $4)`, applicationID, from, to, ms(at))
-	return err
 }

@@ -8,11 +8,11 @@ package store
 // transaction's read and its write (a pause in the domain callback, or on
 // PostgreSQL a trigger that pauses), so that without the row lock every
 // racer reads the same state and the rule visibly breaks. Removing the
-// FOR UPDATE of CreateOTP (either lock), CheckOTP, AddImageAtStatus,
+// FOR UPDATE of CreateOTP (either lock), CheckOTP, AddImage,
 // AdvanceImport, FinishBPJSTask or ApplyDueImportEvents' read of the due
 // events fails a race here (UpdatePreregGuard's is raced in store_test.go).
 // Two cannot be seen missing, as others keep their rules: SubmitApplication's
-// (the primary key of application_details, AddImageAtStatus's lock) and
+// (the primary key of application_details, AddImage's lock) and
 // ApplyDueImportEvents' second read of an import (its read of the events
 // already locks their imports' rows).
 
@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -138,7 +139,7 @@ const holdKey = 704025310 // below 2^32: pg_locks shows it as objid
 // until the application leaves status (it read the status without locking
 // the row: the guard refuses it) or another transaction waits for its
 // locks (it holds the row, as it should: it goes on).
-func guardImagesAtStatus(t *testing.T, db *DB, status int) {
+func guardImagesAtStatus(t *testing.T, db *DB, status julo.AppStatus) {
 	t.Helper()
 	if db.dialect.name != "postgres" {
 		execAll(t, db, fmt.Sprintf(`CREATE TRIGGER concurrency_test_image_guard BEFORE INSERT ON images
@@ -228,7 +229,7 @@ func otpCode(applicationID int64, phone string, sent time.Time) onboarding.OTPCo
 
 // wantOnly fails the test unless every error is nil or has code want, and
 // returns how many are nil.
-func wantOnly(t *testing.T, errs []error, want onboarding.Code) int {
+func wantOnly(t *testing.T, errs []error, want julo.Code) int {
 	t.Helper()
 	ok := 0
 	for i, err := range errs {
@@ -288,13 +289,13 @@ func otpSendsKeepTheApplicationLimit(t *testing.T, db *DB) {
 		_, err := db.CreateOTP(ctx, c, at.Add(-30*time.Minute), at.Add(-24*time.Hour), func(k onboarding.OTPCounters) error {
 			time.Sleep(window)
 			if k.AppSends >= limit {
-				return &onboarding.Error{Code: onboarding.ETOOMANY}
+				return &julo.Error{Code: julo.ETOOMANY}
 			}
 			return nil
 		})
 		return err
 	})
-	if sent := wantOnly(t, errs, onboarding.ETOOMANY); sent != limit {
+	if sent := wantOnly(t, errs, julo.ETOOMANY); sent != limit {
 		t.Fatalf("%d of %d racing sends passed a limit of %d per application", sent, racers, limit)
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM otp_codes WHERE application_id = $1`, app.ID); n != limit {
@@ -325,13 +326,13 @@ func otpSendsKeepThePhoneLimit(t *testing.T, db *DB) {
 				return fmt.Errorf("application %d already has %d sends", apps[i].ID, k.AppSends)
 			}
 			if k.PhoneSends >= limit {
-				return &onboarding.Error{Code: onboarding.ETOOMANY}
+				return &julo.Error{Code: julo.ETOOMANY}
 			}
 			return nil
 		})
 		return err
 	})
-	if sent := wantOnly(t, errs, onboarding.ETOOMANY); sent != limit {
+	if sent := wantOnly(t, errs, julo.ETOOMANY); sent != limit {
 		t.Fatalf("%d of %d racing sends to one phone passed a limit of %d per phone", sent, racers, limit)
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM otp_codes WHERE phone = $1 AND sent_at > $2`, phone, ms(phoneSince)); n != limit {
@@ -395,7 +396,7 @@ func otpChecksCountEveryAttempt(t *testing.T, db *DB) {
 	}
 }
 
-// AddImageAtStatus holds the application: an upload racing the submission
+// AddImage holds the application: an upload racing the submission
 // is recorded wholly before it or refused, never after the status moved.
 // On PostgreSQL the submission starts once the held upload has read the
 // status and is about to insert: with the lock it waits for that upload,
@@ -403,7 +404,7 @@ func otpChecksCountEveryAttempt(t *testing.T, db *DB) {
 func uploadsRacingTheSubmissionAreRecordedBeforeItOrRefused(t *testing.T, db *DB) {
 	ctx := context.Background()
 	app := applications(t, db, 1)[0]
-	guardImagesAtStatus(t, db, onboarding.StatusFormCreated)
+	guardImagesAtStatus(t, db, julo.AppFormCreated)
 	uploads := min(racers, len(onboarding.ImageTypes)) // one type each: none supersedes another
 	heldDone := make(chan struct{})
 	errs := race(t, db, uploads+1, func(ctx context.Context, i int) error {
@@ -411,15 +412,15 @@ func uploadsRacingTheSubmissionAreRecordedBeforeItOrRefused(t *testing.T, db *DB
 			if err := waitForHeldUpload(ctx, db, heldDone); err != nil {
 				return err
 			}
-			return db.SubmitApplication(ctx, app.ID, onboarding.Details{Fullname: "Budi"}, at)
+			return db.SubmitApplication(ctx, app.ID, onboarding.Details{Fullname: "Budi"}, at, refuseSubmit)
 		}
 		blob := fmt.Sprintf("blob-%d", i)
 		if i == 0 {
 			blob = "hold"
 			defer close(heldDone)
 		}
-		_, err := db.AddImageAtStatus(ctx, image(app.ID, onboarding.ImageTypes[i], blob),
-			onboarding.StatusFormCreated, onboarding.DefaultMaxImagesPerApplication)
+		_, err := db.AddImage(ctx, image(app.ID, onboarding.ImageTypes[i], blob),
+			acceptAt(julo.AppFormCreated, onboarding.DefaultMaxImagesPerApplication))
 		return err
 	})
 	if errs[uploads] != nil {
@@ -430,8 +431,8 @@ func uploadsRacingTheSubmissionAreRecordedBeforeItOrRefused(t *testing.T, db *DB
 		switch {
 		case err == nil:
 			recorded++
-		case code(err) == onboarding.ECONFLICT:
-			if f := conflictField(t, err); f != "status" {
+		case code(err) == julo.ECONFLICT:
+			if f := conflictKey(t, err); f != string(julo.ReasonStatus) {
 				t.Fatalf("upload %d: conflict on %q, want status", i, f)
 			}
 		default:
@@ -442,13 +443,13 @@ func uploadsRacingTheSubmissionAreRecordedBeforeItOrRefused(t *testing.T, db *DB
 	if err != nil || len(imgs) != recorded {
 		t.Fatalf("%d images stored (%v), %d uploads accepted", len(imgs), err, recorded)
 	}
-	if a, err := db.ApplicationByXID(ctx, app.XID); err != nil || a.Status != onboarding.StatusFormSubmitted {
+	if a, err := db.ApplicationByXID(ctx, app.XID); err != nil || a.Status != julo.AppFormSubmitted {
 		t.Fatalf("application %+v, %v", a, err)
 	}
 	t.Logf("%d of %d uploads came before the submission", recorded, uploads)
 }
 
-// AddImageAtStatus holds the application: racing uploads see each other's
+// AddImage holds the application: racing uploads see each other's
 // images, and the cap on an application's images lets exactly limit in.
 func uploadsKeepTheImageCap(t *testing.T, db *DB) {
 	ctx := context.Background()
@@ -457,16 +458,16 @@ func uploadsKeepTheImageCap(t *testing.T, db *DB) {
 	const limit = 3
 	uploads := min(racers, len(onboarding.ImageTypes))
 	errs := race(t, db, uploads, func(ctx context.Context, i int) error {
-		_, err := db.AddImageAtStatus(ctx, image(app.ID, onboarding.ImageTypes[i], fmt.Sprintf("blob-%d", i)),
-			onboarding.StatusFormCreated, limit)
+		_, err := db.AddImage(ctx, image(app.ID, onboarding.ImageTypes[i], fmt.Sprintf("blob-%d", i)),
+			acceptAt(julo.AppFormCreated, limit))
 		return err
 	})
-	if in := wantOnly(t, errs, onboarding.ECONFLICT); in != limit {
+	if in := wantOnly(t, errs, julo.ECONFLICT); in != limit {
 		t.Fatalf("%d of %d racing uploads passed a cap of %d images", in, uploads, limit)
 	}
 	for i, err := range errs {
 		if err != nil {
-			if f := conflictField(t, err); f != "images" {
+			if f := conflictKey(t, err); f != string(julo.ReasonLimit) {
 				t.Fatalf("upload %d: conflict on %q, want images", i, f)
 			}
 		}
@@ -481,17 +482,17 @@ func uploadsKeepTheImageCap(t *testing.T, db *DB) {
 func submissionsLetExactlyOneWin(t *testing.T, db *DB) {
 	app := applications(t, db, 1)[0]
 	errs := race(t, db, racers, func(ctx context.Context, i int) error {
-		return db.SubmitApplication(ctx, app.ID, onboarding.Details{Fullname: fmt.Sprintf("Budi %d", i)}, at)
+		return db.SubmitApplication(ctx, app.ID, onboarding.Details{Fullname: fmt.Sprintf("Budi %d", i)}, at, refuseSubmit)
 	})
-	if wins := wantOnly(t, errs, onboarding.ECONFLICT); wins != 1 {
+	if wins := wantOnly(t, errs, julo.ECONFLICT); wins != 1 {
 		t.Fatalf("%d of %d racing submissions won", wins, racers)
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM application_details WHERE application_id = $1`, app.ID); n != 1 {
 		t.Fatalf("%d details rows", n)
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM application_status_history WHERE application_id = $1 AND to_status = $2`,
-		app.ID, onboarding.StatusFormSubmitted); n != 1 {
-		t.Fatalf("%d history rows to %d", n, onboarding.StatusFormSubmitted)
+		app.ID, julo.AppFormSubmitted); n != 1 {
+		t.Fatalf("%d history rows to %d", n, julo.AppFormSubmitted)
 	}
 }
 
@@ -517,7 +518,7 @@ func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 			case target(i):
 				return imp.Status, imp.Message, nil // a repeat: no change
 			}
-			return "", "", &onboarding.Error{Code: onboarding.ECONFLICT}
+			return "", "", &julo.Error{Code: julo.ECONFLICT}
 		})
 	})
 	if n := moved.Load(); n != 1 {
@@ -528,7 +529,7 @@ func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	for i, err := range errs {
-		if want := target(i) == final; want != (err == nil) || err != nil && code(err) != onboarding.ECONFLICT {
+		if want := target(i) == final; want != (err == nil) || err != nil && code(err) != julo.ECONFLICT {
 			t.Fatalf("import ended %s; racer %d asking %s got %v", final, i, target(i), err)
 		}
 	}
@@ -599,7 +600,7 @@ func bpjsCallbacksLetExactlyOneOutcomeWin(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	for i, err := range errs {
-		if want := outcome(i) == final; want != (err == nil) || err != nil && code(err) != onboarding.ECONFLICT {
+		if want := outcome(i) == final; want != (err == nil) || err != nil && code(err) != julo.ECONFLICT {
 			t.Fatalf("task ended %s; racer %d reporting %s got %v", final, i, outcome(i), err)
 		}
 	}
@@ -614,12 +615,12 @@ func bankImportsOfOneBankLetExactlyOneIn(t *testing.T, db *DB) {
 			Ref: fmt.Sprintf("import-%d", i), Status: onboarding.ImportInitiated, CreatedAt: at})
 		return err
 	})
-	if in := wantOnly(t, errs, onboarding.ECONFLICT); in != 1 {
+	if in := wantOnly(t, errs, julo.ECONFLICT); in != 1 {
 		t.Fatalf("%d of %d racing imports of one bank went in", in, racers)
 	}
 	for i, err := range errs {
 		if err != nil {
-			if f := conflictField(t, err); f != "data_type" {
+			if f := conflictKey(t, err); f != string(onboarding.UniqueActiveImport) {
 				t.Fatalf("racer %d: conflict on %q, want data_type", i, f)
 			}
 		}

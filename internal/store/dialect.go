@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/onboarding"
 	"modernc.org/sqlite"
 )
 
@@ -19,8 +21,8 @@ type dialect struct {
 	// transaction itself excludes other writers).
 	migrationLock string
 	// uniqueViolation reports whether err is a uniqueness violation, and of
-	// which field ("" for an index missing from uniqueIndexes).
-	uniqueViolation func(error) (string, bool)
+	// which rule ("" for an index missing from uniqueIndexes).
+	uniqueViolation func(error) (julo.UniqueKey, bool)
 }
 
 // uniqueIndex is a unique index (or UNIQUE constraint) that the rules rely on.
@@ -32,30 +34,38 @@ type uniqueIndex struct {
 	// on is how SQLite reports the violation: "table.column", or
 	// "table.a, table.b" for an index on several columns.
 	on string
-	// field is the domain field named in the ECONFLICT.
-	field string
+	// key is the uniqueness rule the index enforces.
+	key julo.UniqueKey
 }
+
+// Uniqueness rules of the store's own records.
+const (
+	uniqueEventID  julo.UniqueKey = "event_id"
+	uniqueEventSeq julo.UniqueKey = "event_sequence"
+)
 
 // uniqueIndexes maps every unique index to the field it guards, for both
 // dialects. A migration that adds a unique index adds one line here;
 // TestEveryUniqueIndexNamesAField fails until it does.
 var uniqueIndexes = []uniqueIndex{
-	{name: "partners_username_key", on: "partners.username", field: "username"},
-	{name: "customers_nik", on: "customers.nik", field: "nik"},
-	{name: "customers_email", on: "customers.email", field: "email"},
-	{name: "applications_xid", on: "applications.xid", field: "application_xid"},
-	{name: "images_current", on: "images.application_id, images.image_type", field: "image_type"},
-	{name: "bpjs_tasks_token", on: "bpjs_tasks.token", field: "task"},
-	{name: "bank_imports_ref", on: "bank_imports.ref", field: "import_id"},
-	{name: "bank_imports_active", on: "bank_imports.application_id, bank_imports.bank", field: "data_type"},
+	{name: "partners_username_key", on: "partners.username", key: onboarding.UniquePartnerName},
+	{name: "customers_nik", on: "customers.nik", key: onboarding.UniqueNIK},
+	{name: "customers_email", on: "customers.email", key: onboarding.UniqueEmail},
+	{name: "applications_xid", on: "applications.xid", key: onboarding.UniqueXID},
+	{name: "images_current", on: "images.application_id, images.image_type", key: onboarding.UniqueImageType},
+	{name: "bpjs_tasks_token", on: "bpjs_tasks.token", key: onboarding.UniqueBPJSToken},
+	{name: "bank_imports_ref", on: "bank_imports.ref", key: onboarding.UniqueImportRef},
+	{name: "bank_imports_active", on: "bank_imports.application_id, bank_imports.bank", key: onboarding.UniqueActiveImport},
+	{name: "events_event_id", on: "events.event_id", key: uniqueEventID},
+	{name: "events_app_sequence", on: "events.application_id, events.sequence", key: uniqueEventSeq},
 }
 
-// uniqueField returns the field of the index whose name (or, on SQLite,
-// columns) is key, and "" when there is none.
-func uniqueField(key func(uniqueIndex) string, v string) string {
+// uniqueKey returns the rule of the index whose name (or, on SQLite,
+// columns) is v, and "" when there is none.
+func uniqueKey(by func(uniqueIndex) string, v string) julo.UniqueKey {
 	for _, ix := range uniqueIndexes {
-		if key(ix) == v {
-			return ix.field
+		if by(ix) == v {
+			return ix.key
 		}
 	}
 	return ""
@@ -64,7 +74,7 @@ func uniqueField(key func(uniqueIndex) string, v string) string {
 var sqliteDialect = dialect{
 	name:      "sqlite",
 	forUpdate: "",
-	uniqueViolation: func(err error) (string, bool) {
+	uniqueViolation: func(err error) (julo.UniqueKey, bool) {
 		var e *sqlite.Error
 		if !errors.As(err, &e) || e.Code() != 2067 && e.Code() != 1555 { // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
 			return "", false
@@ -78,7 +88,7 @@ var sqliteDialect = dialect{
 		if i := strings.LastIndex(msg, " ("); i >= 0 {
 			msg = msg[:i]
 		}
-		return uniqueField(func(ix uniqueIndex) string { return ix.on }, msg), true
+		return uniqueKey(func(ix uniqueIndex) string { return ix.on }, msg), true
 	},
 }
 
@@ -91,11 +101,11 @@ var postgresDialect = dialect{
 	// so a failed migration cannot leave it held on a pooled connection.
 	// The key is arbitrary but fixed: every julo process must use the same.
 	migrationLock: `SELECT pg_advisory_xact_lock(7040253099)`,
-	uniqueViolation: func(err error) (string, bool) {
+	uniqueViolation: func(err error) (julo.UniqueKey, bool) {
 		var e *pgconn.PgError
 		if !errors.As(err, &e) || e.Code != "23505" { // unique_violation
 			return "", false
 		}
-		return uniqueField(func(ix uniqueIndex) string { return ix.name }, e.ConstraintName), true
+		return uniqueKey(func(ix uniqueIndex) string { return ix.name }, e.ConstraintName), true
 	},
 }

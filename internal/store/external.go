@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -16,11 +17,13 @@ func (db *DB) CreateBPJSTask(ctx context.Context, applicationID int64, token, ap
 	return db.conflict(err)
 }
 
-// FinishBPJSTask ends a pending task; repeating its final status is accepted.
+// FinishBPJSTask ends a pending task, recording the outcome as a
+// verification event; repeating its final status is accepted.
 func (db *DB) FinishBPJSTask(ctx context.Context, token, status, message string, at time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var current string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM bpjs_tasks WHERE token = $1`+db.dialect.forUpdate, token).Scan(&current)
+		var applicationID int64
+		err := tx.QueryRowContext(ctx, `SELECT status, application_id FROM bpjs_tasks WHERE token = $1`+db.dialect.forUpdate, token).Scan(&current, &applicationID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("bpjs task")
 		}
@@ -31,11 +34,17 @@ func (db *DB) FinishBPJSTask(ctx context.Context, token, status, message string,
 			return nil
 		}
 		if current != onboarding.BPJSPending {
-			return &onboarding.Error{Code: onboarding.ECONFLICT}
+			return &julo.Error{Code: julo.ECONFLICT}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE bpjs_tasks SET status = $2, message = $3, updated_at = $4 WHERE token = $1`,
-			token, status, message, ms(at))
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE bpjs_tasks SET status = $2, message = $3, updated_at = $4 WHERE token = $1`,
+			token, status, message, ms(at)); err != nil {
+			return err
+		}
+		outcome := julo.VerificationFailed
+		if status == onboarding.BPJSSuccess {
+			outcome = julo.VerificationVerified
+		}
+		return db.recordVerification(ctx, tx, applicationID, "bpjs", outcome, at)
 	})
 }
 
@@ -115,19 +124,30 @@ func (db *DB) AdvanceImport(ctx context.Context, ref string, at time.Time, next 
 		if err != nil || status == imp.Status {
 			return err
 		}
-		return updateImport(ctx, tx, imp.ID, status, message, at)
+		return db.updateImport(ctx, tx, imp, status, message, at)
 	})
 }
 
-// updateImport moves an import to status, finishing it on a final state.
-func updateImport(ctx context.Context, tx *sql.Tx, id int64, status, message string, at time.Time) error {
+// updateImport moves an import to status, finishing it on a final state
+// and recording the outcome as a verification event.
+func (db *DB) updateImport(ctx context.Context, tx *sql.Tx, imp onboarding.BankImport, status, message string, at time.Time) error {
+	final := onboarding.ImportFinal(status)
 	var finished any
-	if onboarding.ImportFinal(status) {
+	if final {
 		finished = ms(at)
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE bank_imports SET status = $2, message = $3, updated_at = $4, finished_at = $5 WHERE id = $1`,
-		id, status, message, ms(at), finished)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE bank_imports SET status = $2, message = $3, updated_at = $4, finished_at = $5 WHERE id = $1`,
+		imp.ID, status, message, ms(at), finished); err != nil {
+		return err
+	}
+	if !final {
+		return nil
+	}
+	outcome := julo.VerificationFailed
+	if status == onboarding.ImportLoadSuccess {
+		outcome = julo.VerificationVerified
+	}
+	return db.recordVerification(ctx, tx, imp.ApplicationID, "bank:"+imp.Bank, outcome, at)
 }
 
 // ApplyDueImportEvents applies the application's due planned events in
@@ -171,7 +191,7 @@ func (db *DB) ApplyDueImportEvents(ctx context.Context, applicationID int64, at 
 			}
 			// An event the state machine refuses is dropped, not retried.
 			if status, message, err := next(imp, e.status, e.message); err == nil && status != imp.Status {
-				if err := updateImport(ctx, tx, imp.ID, status, message, at); err != nil {
+				if err := db.updateImport(ctx, tx, imp, status, message, at); err != nil {
 					return err
 				}
 			}

@@ -4,22 +4,23 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 const imageColumns = `id, application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at`
 
-// AddImageAtStatus supersedes the current image of img's type and records
-// img, in one transaction, while the application is at status and holds
-// fewer than maxImages images. Reading the status FOR UPDATE holds the
-// application row, so a concurrent status change (the complete-data step) or
-// upload to the same application happens wholly before or after this, and the
-// count cannot be passed by uploads racing each other.
-func (db *DB) AddImageAtStatus(ctx context.Context, img onboarding.Image, status, maxImages int) (onboarding.Image, error) {
+// AddImage supersedes the current image of img's type and records img, in
+// one transaction, if accept, called with the application's status and its
+// number of images (current and superseded), returns nil; accept's error is
+// returned as is. Reading the status FOR UPDATE holds the application row,
+// so a concurrent status change (the complete-data step) or upload to the
+// same application happens wholly before or after this, and a count limit
+// cannot be passed by uploads racing each other.
+func (db *DB) AddImage(ctx context.Context, img onboarding.Image, accept func(status julo.AppStatus, images int) error) (onboarding.Image, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var cur int
+		var cur julo.AppStatus
 		err := tx.QueryRowContext(ctx, `SELECT status FROM applications WHERE id = $1`+db.dialect.forUpdate,
 			img.ApplicationID).Scan(&cur)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -28,18 +29,13 @@ func (db *DB) AddImageAtStatus(ctx context.Context, img onboarding.Image, status
 		if err != nil {
 			return err
 		}
-		if cur != status {
-			return &onboarding.Error{Code: onboarding.ECONFLICT, Problems: []onboarding.Problem{{Field: "status"}},
-				Err: fmt.Errorf("application status is %d, not %d", cur, status)}
-		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM images WHERE application_id = $1`,
 			img.ApplicationID).Scan(&n); err != nil {
 			return err
 		}
-		if n >= maxImages {
-			return &onboarding.Error{Code: onboarding.ECONFLICT, Problems: []onboarding.Problem{{Field: "images"}},
-				Err: fmt.Errorf("application holds %d images, at most %d", n, maxImages)}
+		if err := accept(cur, n); err != nil {
+			return err
 		}
 		return addImage(ctx, tx, &img)
 	})

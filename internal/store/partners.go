@@ -6,12 +6,13 @@ import (
 	"errors"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 // CreatePartner inserts a partner with its first secret.
-func (db *DB) CreatePartner(ctx context.Context, username string, s onboarding.PartnerSecret, at time.Time) (onboarding.Partner, error) {
-	p := onboarding.Partner{Username: username}
+func (db *DB) CreatePartner(ctx context.Context, username string, s onboarding.PartnerSecret, at time.Time) (julo.Partner, error) {
+	p := julo.Partner{Username: username}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO partners (username, created_at) VALUES ($1, $2) RETURNING id`,
 			username, ms(at)).Scan(&p.ID); err != nil {
@@ -30,8 +31,8 @@ func insertSecret(ctx context.Context, tx *sql.Tx, partnerID int64, s onboarding
 
 // PartnerCredentials returns a partner and its active secrets, in one
 // prepared query (it runs on every request).
-func (db *DB) PartnerCredentials(ctx context.Context, username string) (onboarding.Partner, []onboarding.PartnerSecret, error) {
-	var p onboarding.Partner
+func (db *DB) PartnerCredentials(ctx context.Context, username string) (julo.Partner, []onboarding.PartnerSecret, error) {
+	var p julo.Partner
 	stmt, err := db.credentialsStmt(ctx)
 	if err != nil {
 		return p, nil, err

@@ -10,12 +10,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"modernc.org/sqlite" // also registers the "sqlite" driver
 )
@@ -31,6 +33,9 @@ type DB struct {
 	// request authenticates): prepared once instead of parsed per request.
 	credentialsMu sync.Mutex
 	credentials   *sql.Stmt
+
+	// rand makes event ids; nil: crypto/rand.
+	rand io.Reader
 }
 
 // Open opens the database named by url: empty for SQLite in dataDir/julo.db,
@@ -139,14 +144,14 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func notFound(what string) error {
-	return &onboarding.Error{Code: onboarding.ENOTFOUND, Err: fmt.Errorf("%s not found", what)}
+	return &julo.Error{Code: julo.ENOTFOUND, Err: fmt.Errorf("%s not found", what)}
 }
 
-// conflict turns a uniqueness violation into ECONFLICT naming the field (the
-// column the unique index covers); other errors pass through.
+// conflict turns a uniqueness violation into ECONFLICT with ReasonDuplicate
+// naming the rule (julo.IsDuplicate); other errors pass through.
 func (db *DB) conflict(err error) error {
-	if col, ok := db.dialect.uniqueViolation(err); ok {
-		return &onboarding.Error{Code: onboarding.ECONFLICT, Problems: []onboarding.Problem{{Field: col}}, Err: err}
+	if key, ok := db.dialect.uniqueViolation(err); ok {
+		return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonDuplicate, Unique: key, Err: err}
 	}
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -66,15 +67,40 @@ func (d testDB) migrated(t *testing.T) *DB {
 	return db
 }
 
-func code(err error) onboarding.Code { return onboarding.ErrorCode(err) }
+func code(err error) julo.Code { return julo.ErrorCode(err) }
 
-func conflictField(t *testing.T, err error) string {
+// conflictKey returns the uniqueness rule (or, for a refusal of an accept
+// callback, the Reason) of an ECONFLICT, failing the test on anything else.
+func conflictKey(t *testing.T, err error) string {
 	t.Helper()
-	var e *onboarding.Error
-	if !errors.As(err, &e) || e.Code != onboarding.ECONFLICT || len(e.Problems) != 1 {
+	var e *julo.Error
+	if !errors.As(err, &e) || e.Code != julo.ECONFLICT {
 		t.Fatalf("want ECONFLICT, got %v", err)
 	}
-	return e.Problems[0].Field
+	if e.Reason == julo.ReasonDuplicate {
+		return string(e.Unique)
+	}
+	return string(e.Reason)
+}
+
+// acceptAt is the rule tests record images under, the domain's in short:
+// at status and under limit images, else an ECONFLICT with ReasonStatus or
+// ReasonLimit.
+func acceptAt(want julo.AppStatus, limit int) func(julo.AppStatus, int) error {
+	return func(status julo.AppStatus, images int) error {
+		switch {
+		case status != want:
+			return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonStatus}
+		case images >= limit:
+			return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonLimit}
+		}
+		return nil
+	}
+}
+
+// refuseSubmit is what SubmitApplication's callers pass for a refused move.
+func refuseSubmit(from julo.AppStatus) error {
+	return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonStatus, Err: fmt.Errorf("at %v", from)}
 }
 
 func TestSQLiteRunsInWALWithFullSync(t *testing.T) {
@@ -190,10 +216,10 @@ func testPartnersAndSecretRotation(t *testing.T, d testDB) {
 		t.Fatal(p, err)
 	}
 	_, err = db.CreatePartner(ctx, "acme", onboarding.PartnerSecret{KeyID: "k1", Hash: "h9"}, at)
-	if f := conflictField(t, err); f != "username" {
+	if f := conflictKey(t, err); f != string(onboarding.UniquePartnerName) {
 		t.Fatalf("conflict on %q", f)
 	}
-	if _, _, err := db.PartnerCredentials(ctx, "nobody"); code(err) != onboarding.ENOTFOUND {
+	if _, _, err := db.PartnerCredentials(ctx, "nobody"); code(err) != julo.ENOTFOUND {
 		t.Fatalf("unknown partner: %v", err)
 	}
 	hashes := func() []string {
@@ -227,7 +253,7 @@ func testPartnersAndSecretRotation(t *testing.T, d testDB) {
 	if p, _, _ := db.PartnerCredentials(ctx, "acme"); !p.Disabled {
 		t.Fatal("not disabled")
 	}
-	if err := db.SetPartnerDisabled(ctx, "ghost", true, at); code(err) != onboarding.ENOTFOUND {
+	if err := db.SetPartnerDisabled(ctx, "ghost", true, at); code(err) != julo.ENOTFOUND {
 		t.Fatalf("disabling an unknown partner: %v", err)
 	}
 	list, err := db.ListPartners(ctx)
@@ -238,7 +264,7 @@ func testPartnersAndSecretRotation(t *testing.T, d testDB) {
 
 func registration(partner int64, nik, email string, xid int64) onboarding.Registration {
 	return onboarding.Registration{PartnerID: partner, NIK: nik, Email: email, PINHash: "$argon2id$x", PINKeyID: "k1",
-		Latitude: -6.18, Longitude: 106.72, XID: xid, Status: onboarding.StatusFormCreated, At: at}
+		Latitude: -6.18, Longitude: 106.72, XID: xid, Status: julo.AppFormCreated, At: at}
 }
 
 func TestRegisterIsAllOrNothingAndUniquenessIsEnforced(t *testing.T) {
@@ -255,14 +281,14 @@ func testRegisterIsAllOrNothingAndUniquenessIsEnforced(t *testing.T, d testDB) {
 	}
 	for _, tc := range []struct {
 		r     onboarding.Registration
-		field string
+		field julo.UniqueKey
 	}{
-		{registration(p.ID, "3203020101930001", "b@test.com", 1234567891), "nik"},
-		{registration(p.ID, "3203020101930002", "a@test.com", 1234567892), "email"},
-		{registration(p.ID, "3203020101930003", "c@test.com", 1234567890), "application_xid"},
+		{registration(p.ID, "3203020101930001", "b@test.com", 1234567891), onboarding.UniqueNIK},
+		{registration(p.ID, "3203020101930002", "a@test.com", 1234567892), onboarding.UniqueEmail},
+		{registration(p.ID, "3203020101930003", "c@test.com", 1234567890), onboarding.UniqueXID},
 	} {
 		_, err := db.Register(ctx, tc.r)
-		if f := conflictField(t, err); f != tc.field {
+		if f := conflictKey(t, err); f != string(tc.field) {
 			t.Errorf("conflict on %q, want %q", f, tc.field)
 		}
 	}
@@ -308,7 +334,7 @@ func testConcurrentRegistrationsOfOneNIKLetExactlyOneWin(t *testing.T, d testDB)
 	for _, err := range results {
 		if err == nil {
 			wins++
-		} else if code(err) != onboarding.ECONFLICT {
+		} else if code(err) != julo.ECONFLICT {
 			t.Fatalf("loser got %v, want ECONFLICT", err)
 		}
 	}
@@ -391,7 +417,7 @@ func TestPostgresAuthFailureDoesNotShowThePassword(t *testing.T) {
 
 // Every unique index of the schema must name the field it guards, so that a
 // race lost on it answers ECONFLICT with that field on both databases.
-func TestEveryUniqueIndexNamesAField(t *testing.T) {
+func TestEveryUniqueIndexNamesARule(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, d testDB) {
 		db := d.migrated(t)
 		var indexes []string // index names (PostgreSQL) or table.columns (SQLite)
@@ -422,7 +448,7 @@ func TestEveryUniqueIndexNamesAField(t *testing.T) {
 			t.Fatal("found no unique index")
 		}
 		for _, ix := range indexes {
-			if uniqueField(key, ix) == "" {
+			if uniqueKey(key, ix) == "" {
 				t.Errorf("unique index %s is missing from uniqueIndexes (dialect.go)", ix)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -148,7 +149,7 @@ type Unconfigured struct {
 }
 
 func (u Unconfigured) err() error {
-	return &onboarding.Error{Code: onboarding.EUNAVAILABLE, Problems: []onboarding.Problem{{Msg: i18n.VendorNotConfigured, Args: []any{u.What}}}}
+	return &julo.Error{Code: julo.EUNAVAILABLE, Problems: []julo.Problem{{Msg: i18n.VendorNotConfigured, Args: []any{u.What}}}}
 }
 
 // LoginURL implements onboarding.BPJSProvider.

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
+)
+
+// This file is the only place that writes applications.status
+// (TestOnlyStatusMachineWritesStatus fails on any other): every move is
+// checked against the transition table of package julo and writes its
+// history row and its event in the caller's transaction, so a status, its
+// history and its event commit together or not at all.
+
+// AppMove is one application status change.
+type AppMove struct {
+	ApplicationID int64
+	To            julo.AppStatus
+	At            time.Time
+	// Reason is recorded in the history (a decision's reason code); may be
+	// empty.
+	Reason string
+	// Refuse, when set, builds the error for a move the table forbids from
+	// the current status (the domain's own message); nil gives a generic
+	// ECONFLICT. Either way the error has Reason julo.ReasonTransition.
+	Refuse func(from julo.AppStatus) error
+}
+
+// moveApplication moves an application as m says, holding its row until the
+// transaction ends, and returns the event it recorded.
+func (db *DB) moveApplication(ctx context.Context, tx *sql.Tx, m AppMove) (julo.Event, error) {
+	var from julo.AppStatus
+	var partnerID, xid int64
+	err := tx.QueryRowContext(ctx, `SELECT status, partner_id, xid FROM applications WHERE id = $1`+db.dialect.forUpdate,
+		m.ApplicationID).Scan(&from, &partnerID, &xid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return julo.Event{}, notFound("application")
+	}
+	if err != nil {
+		return julo.Event{}, err
+	}
+	if !julo.CanMoveApp(from, m.To) {
+		return julo.Event{}, refusal(from, m)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE applications SET status = $2, updated_at = $3 WHERE id = $1`,
+		m.ApplicationID, m.To, ms(m.At)); err != nil {
+		return julo.Event{}, err
+	}
+	var fromCol any
+	if from != julo.AppNone {
+		fromCol = from
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO application_status_history (application_id, from_status, to_status, changed_at, reason)
+		VALUES ($1, $2, $3, $4, $5)`, m.ApplicationID, fromCol, m.To, ms(m.At), m.Reason); err != nil {
+		return julo.Event{}, err
+	}
+	return db.recordEvent(ctx, tx, julo.Event{Type: julo.EventAppStatus, PartnerID: partnerID, ApplicationID: m.ApplicationID,
+		ApplicationXID: xid, From: int(from), To: int(m.To), FromName: from.Name(), ToName: m.To.Name(), OccurredAt: m.At})
+}
+
+func refusal(from julo.AppStatus, m AppMove) error {
+	var err error
+	if m.Refuse != nil {
+		err = m.Refuse(from)
+	}
+	var e *julo.Error
+	if !errors.As(err, &e) {
+		e = julo.Errorf(julo.ECONFLICT, "", i18n.StatusTransition, int(from), from.Name(), int(m.To), m.To.Name())
+	}
+	out := *e
+	out.Reason = julo.ReasonTransition
+	if out.Err == nil {
+		out.Err = fmt.Errorf("application %d: %v -> %v is not in the transition table", m.ApplicationID, from, m.To)
+	}
+	return &out
+}
+
+// recordVerification records that a bank import or a BPJS login of an
+// application ended (outcome julo.VerificationVerified or
+// julo.VerificationFailed): an event, in the caller's transaction.
+func (db *DB) recordVerification(ctx context.Context, tx *sql.Tx, applicationID int64, subject, outcome string, at time.Time) error {
+	var partnerID, xid int64
+	var status julo.AppStatus
+	err := tx.QueryRowContext(ctx, `SELECT partner_id, xid, status FROM applications WHERE id = $1`, applicationID).Scan(&partnerID, &xid, &status)
+	if err != nil {
+		return err
+	}
+	_, err = db.recordEvent(ctx, tx, julo.Event{Type: julo.EventAppVerification, PartnerID: partnerID, ApplicationID: applicationID,
+		ApplicationXID: xid, From: int(status), To: int(status), FromName: status.Name(), ToName: status.Name(),
+		Subject: subject, Outcome: outcome, OccurredAt: at})
+	return err
+}
+
+// recordEvent numbers e within its application and stores it with a new
+// random id. Numbering increments the application row, which also holds it
+// against concurrent events until the transaction ends, so the sequence has
+// neither gaps nor duplicates.
+func (db *DB) recordEvent(ctx context.Context, tx *sql.Tx, e julo.Event) (julo.Event, error) {
+	id, err := db.eventID()
+	if err != nil {
+		return julo.Event{}, err
+	}
+	e.ID = id
+	if err := tx.QueryRowContext(ctx, `UPDATE applications SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq`,
+		e.ApplicationID).Scan(&e.Sequence); err != nil {
+		return julo.Event{}, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO events (event_id, partner_id, application_id, application_xid, sequence, type,
+		loan_xid, from_code, to_code, from_name, to_name, subject, outcome, occurred_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		e.ID, e.PartnerID, e.ApplicationID, e.ApplicationXID, e.Sequence, string(e.Type),
+		nullInt(e.LoanXID), nullInt(int64(e.From)), e.To, nullStr(e.FromName), nullStr(e.ToName),
+		nullStr(e.Subject), nullStr(e.Outcome), ms(e.OccurredAt))
+	return e, err
+}
+
+// eventID is "evt_" and 32 random hex characters.
+func (db *DB) eventID() (string, error) {
+	b := make([]byte, 16)
+	r := db.rand
+	if r == nil {
+		r = rand.Reader
+	}
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("event id: %w", err)
+	}
+	return "evt_" + hex.EncodeToString(b), nil
+}
+
+// Events returns the application's events in order, at most limit of them
+// after sequence `after`.
+func (db *DB) Events(ctx context.Context, applicationID, after int64, limit int) ([]julo.Event, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT event_id, type, partner_id, application_id, application_xid, sequence,
+		COALESCE(loan_xid, 0), COALESCE(from_code, 0), COALESCE(to_code, 0), COALESCE(from_name, ''), COALESCE(to_name, ''),
+		COALESCE(subject, ''), COALESCE(outcome, ''), occurred_at
+		FROM events WHERE application_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3`, applicationID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []julo.Event
+	for rows.Next() {
+		var e julo.Event
+		var typ string
+		var at int64
+		if err := rows.Scan(&e.ID, &typ, &e.PartnerID, &e.ApplicationID, &e.ApplicationXID, &e.Sequence, &e.LoanXID,
+			&e.From, &e.To, &e.FromName, &e.ToName, &e.Subject, &e.Outcome, &at); err != nil {
+			return nil, err
+		}
+		e.Type, e.OccurredAt = julo.EventType(typ), fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullStr(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
