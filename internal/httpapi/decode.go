@@ -13,8 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
@@ -200,7 +198,9 @@ func coerce(raw any, kind reflect.Kind) (any, i18n.Msg) {
 	case reflect.String:
 		switch x := raw.(type) {
 		case string:
-			if !cleanText(x) {
+			// One rule for text (see julo.IsUnsafeRune): tab and line
+			// breaks are fine, control and text-direction characters not.
+			if !julo.SafeText(x) {
 				return nil, i18n.ControlChars
 			}
 			return x, ""
@@ -247,21 +247,6 @@ func coerce(raw any, kind reflect.Kind) (any, i18n.Msg) {
 		return nil, i18n.TypeBoolean
 	}
 	panic("decodeInto: unsupported field kind " + kind.String())
-}
-
-// cleanText refuses what no field should hold and some databases cannot
-// store: NUL and other control characters (tab, CR and LF excepted), and
-// the bidirectional overrides that make text display other than it reads.
-func cleanText(s string) bool {
-	for _, r := range s {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-		case unicode.IsControl(r), r == utf8.RuneError,
-			r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\u200e' || r == '\u200f':
-			return false
-		}
-	}
-	return true
 }
 
 func scalarText(raw any) (string, bool) {
