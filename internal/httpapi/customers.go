@@ -4,31 +4,30 @@ import (
 	"net/http"
 
 	"github.com/julo-partnership/julo/internal/i18n"
-	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 func (s *Server) handleRegister() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.RegisterInput
-		if !decode(w, r, &in) {
+		var req registerRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.Register(r.Context(), partnerFrom(r.Context()), in)
+		out, err := s.svc.Register(r.Context(), partnerFrom(r.Context()), req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusCreated, out)
+		respond(w, http.StatusCreated, newRegisteredJSON(out))
 	})
 }
 
 func (s *Server) handlePreregisterCheck() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.PreregisterInput
-		if !decode(w, r, &in) {
+		var req preregisterRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.PreregisterCheck(r.Context(), in); err != nil {
+		if err := s.svc.PreregisterCheck(r.Context(), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}
@@ -38,11 +37,11 @@ func (s *Server) handlePreregisterCheck() http.Handler {
 
 func (s *Server) handleCheckStrongPIN() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.PINCheckInput
-		if !decode(w, r, &in) {
+		var req pinCheckRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.CheckStrongPIN(r.Context(), in); err != nil {
+		if err := s.svc.CheckStrongPIN(r.Context(), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}

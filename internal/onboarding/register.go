@@ -13,22 +13,24 @@ import (
 )
 
 // RegisterInput is the initial registration request. Pointer fields are nil
-// when the request did not send them; Problems holds what the decoder already
-// found wrong (wrong types), so that one answer lists every problem.
+// when the request did not send them. Problems holds what the caller already
+// found wrong with the request (a value of the wrong type, say); they come
+// first in the answer, so that one answer lists every problem.
 type RegisterInput struct {
-	julo.Problems
-	NIK       *string  `form:"username"`
-	PIN       *string  `form:"pin"`
-	Email     *string  `form:"email"`
-	Latitude  *float64 `form:"latitude"`
-	Longitude *float64 `form:"longitude"`
+	Problems  julo.Problems
+	NIK       *string
+	PIN       *string
+	Email     *string
+	Latitude  *float64
+	Longitude *float64
 }
 
-// Registered is the result of Register.
+// Registered is the result of Register: the new application's xid and the
+// customer's email and NIK (KTP) as stored.
 type Registered struct {
-	XID   int64  `json:"application_xid"`
-	Email string `json:"email"`
-	KTP   string `json:"ktp"`
+	XID   int64
+	Email string
+	KTP   string
 }
 
 // Register creates a customer and an application at status 100. It returns
@@ -107,11 +109,12 @@ func (s *Service) newXID() (int64, error) {
 	return n.Int64() + 1_000_000_000, nil
 }
 
-// PreregisterInput is the pre-register check request.
+// PreregisterInput is the pre-register check request; Problems as in
+// RegisterInput.
 type PreregisterInput struct {
-	julo.Problems
-	NIK   *string `form:"nik"`
-	Email *string `form:"email"`
+	Problems julo.Problems
+	NIK      *string
+	Email    *string
 }
 
 // PreregisterCheck succeeds when neither the NIK nor the email is registered.
@@ -194,11 +197,12 @@ func lockedErr(field string, until, now time.Time) error {
 	}
 }
 
-// PINCheckInput is the check-strong-pin request.
+// PINCheckInput is the check-strong-pin request; Problems as in
+// RegisterInput.
 type PINCheckInput struct {
-	julo.Problems
-	NIK *string `form:"nik"`
-	PIN *string `form:"pin"`
+	Problems julo.Problems
+	NIK      *string
+	PIN      *string
 }
 
 // CheckStrongPIN returns EINVALID listing every weakness rule the PIN breaks
