@@ -5,16 +5,15 @@ import (
 
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
-	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 func (s *Server) handleDropdown() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.DropdownInput
-		if !decode(w, r, &in) {
+		var req dropdownRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.Dropdown(in)
+		out, err := s.svc.Dropdown(req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -25,11 +24,11 @@ func (s *Server) handleDropdown() http.Handler {
 
 func (s *Server) handleAddress() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.AddressInput
-		if !decode(w, r, &in) {
+		var req addressRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.Address(in)
+		out, err := s.svc.Address(req.input())
 		if err != nil {
 			fail(w, r, err)
 			return

@@ -8,11 +8,13 @@ import (
 	"github.com/julo-partnership/julo/internal/refdata"
 )
 
-// DropdownInput selects one reference list (errata 20: data_selected or data).
+// DropdownInput selects one reference list by name, and for the job list
+// the job industry. Problems holds what the caller already found wrong with
+// the request (a value of the wrong type).
 type DropdownInput struct {
-	julo.Problems
-	List     *string `form:"data_selected,data"`
-	Industry *string `form:"job_industry"`
+	Problems julo.Problems
+	List     *string
+	Industry *string
 }
 
 // Dropdown returns the reference list the input names: []string for most,
@@ -49,13 +51,14 @@ func (s *Service) Dropdown(in DropdownInput) (any, error) {
 	return nil, julo.Errorf(julo.EINVALID, "data_selected", i18n.DropdownUnknown, name, strings.Join(refdata.DropdownLists, ", "))
 }
 
-// AddressInput asks for one level of the area hierarchy with its parents.
+// AddressInput asks for one level of the area hierarchy with its parents;
+// Problems as in DropdownInput.
 type AddressInput struct {
-	julo.Problems
-	Level    *string `form:"get_address,address_type"`
-	Province *string `form:"province"`
-	City     *string `form:"city"`
-	District *string `form:"district"`
+	Problems julo.Problems
+	Level    *string
+	Province *string
+	City     *string
+	District *string
 }
 
 // Address returns the names at the requested level ([]string), or for
