@@ -42,7 +42,7 @@ func readFields(r *http.Request) (*fields, error) {
 	switch {
 	case media == "multipart/form-data":
 		if params["boundary"] == "" {
-			return nil, &httpError{http.StatusBadRequest, i18n.MalformedForm, []any{"multipart boundary missing"}}
+			return nil, julo.Errorf(julo.EINVALID, "", i18n.MalformedForm, "multipart boundary missing")
 		}
 		if err := r.ParseMultipartForm(multipartMemory); err != nil {
 			return nil, bodyErr(err, i18n.MalformedForm)
@@ -82,22 +82,22 @@ func readFields(r *http.Request) (*fields, error) {
 		}
 		return f, f.addForm(trimmed)
 	default:
-		return nil, &httpError{http.StatusUnsupportedMediaType, i18n.UnsupportedMedia, []any{media}}
+		return nil, julo.Errorf(julo.EMEDIA, "", i18n.UnsupportedMedia, media)
 	}
 }
 
 func bodyErr(err error, msg i18n.Msg) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return &httpError{http.StatusRequestEntityTooLarge, i18n.BodyTooLarge, []any{mbe.Limit}}
+		return julo.Errorf(julo.ETOOLARGE, "", i18n.BodyTooLarge, mbe.Limit)
 	}
-	return &httpError{http.StatusBadRequest, msg, []any{err.Error()}}
+	return julo.Errorf(julo.EINVALID, "", msg, err.Error())
 }
 
 func (f *fields) addForm(b []byte) error {
 	vs, err := url.ParseQuery(string(b))
 	if err != nil {
-		return &httpError{http.StatusBadRequest, i18n.MalformedForm, []any{err.Error()}}
+		return julo.Errorf(julo.EINVALID, "", i18n.MalformedForm, err.Error())
 	}
 	for k, v := range vs {
 		f.vals[k] = v[len(v)-1]
@@ -110,14 +110,14 @@ func (f *fields) addJSON(b []byte) error {
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
-		return &httpError{http.StatusBadRequest, i18n.MalformedJSON, []any{jsonErrText(err)}}
+		return julo.Errorf(julo.EINVALID, "", i18n.MalformedJSON, jsonErrText(err))
 	}
 	if d.More() {
-		return &httpError{http.StatusBadRequest, i18n.MalformedJSON, []any{"data after the JSON object"}}
+		return julo.Errorf(julo.EINVALID, "", i18n.MalformedJSON, "data after the JSON object")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return &httpError{http.StatusBadRequest, i18n.JSONNotObject, nil}
+		return julo.Errorf(julo.EINVALID, "", i18n.JSONNotObject)
 	}
 	for k, v := range obj {
 		f.vals[k] = v

@@ -127,8 +127,8 @@ func TestDecoderRefusesMalformedBodies(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := decodeRequest(t, jsonReq(tc.body, tc.ct))
-			var he *httpError
-			if !errors.As(err, &he) || he.status != tc.status {
+			var e *julo.Error
+			if !errors.As(err, &e) || statusOf[e.Code] != tc.status {
 				t.Fatalf("got %v, want status %d", err, tc.status)
 			}
 		})
@@ -146,8 +146,8 @@ func FuzzDecoder(f *testing.F) {
 		r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1<<16)
 		f, err := readFields(r)
 		if err != nil {
-			var he *httpError
-			if !errors.As(err, &he) || he.status < 400 || he.status > 499 {
+			var e *julo.Error
+			if !errors.As(err, &e) || statusOf[e.Code] < 400 || statusOf[e.Code] > 499 {
 				t.Fatalf("non-4xx decode error %v", err)
 			}
 			return

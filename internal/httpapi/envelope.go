@@ -18,7 +18,9 @@ type envelope struct {
 	Errors  []string `json:"errors"`
 }
 
-// statusOf is the one table from domain error codes to HTTP statuses.
+// statusOf is the one table from error codes to HTTP statuses: every failure
+// answer, a domain rule's or the request form's (see fail), takes its status
+// from here.
 var statusOf = map[julo.Code]int{
 	julo.EINVALID:      http.StatusBadRequest,
 	julo.ECONFLICT:     http.StatusConflict,
@@ -26,20 +28,14 @@ var statusOf = map[julo.Code]int{
 	julo.EUNAUTHORIZED: http.StatusUnauthorized,
 	julo.ELOCKED:       http.StatusLocked,
 	julo.ETOOMANY:      http.StatusTooManyRequests,
+	julo.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	julo.EUPSTREAM:     http.StatusBadGateway,
 	julo.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	julo.EINTERNAL:     http.StatusInternalServerError,
+	julo.EMETHOD:       http.StatusMethodNotAllowed,
+	julo.EMEDIA:        http.StatusUnsupportedMediaType,
+	julo.EHEADERS:      http.StatusRequestHeaderFieldsTooLarge,
 }
-
-// httpError is a failure of the request's form rather than of a domain rule
-// (body too large, unsupported media type, malformed JSON).
-type httpError struct {
-	status int
-	msg    i18n.Msg
-	args   []any
-}
-
-func (e *httpError) Error() string { return i18n.T(i18n.EN, e.msg, e.args...) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
@@ -61,19 +57,21 @@ func respond(w http.ResponseWriter, status int, data any) {
 	writeJSON(w, status, envelope{Success: true, Data: data, Errors: []string{}})
 }
 
-// fail writes the failure envelope for err in the caller's language. Domain
-// errors carry their own status and messages; anything else is a 500 whose
-// cause is logged with the request id and never shown.
+// fail writes the failure envelope for err in the caller's language: the
+// one path of every failure answer. A *julo.Error (a domain rule's, or the
+// request form's from the decoder and the server) gets the status of its
+// code and its messages; anything else (or a code without a status) is a
+// 500 whose cause is logged with the request id and never shown.
 func fail(w http.ResponseWriter, r *http.Request, err error) {
 	lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 	info := infoFrom(r.Context())
-	var he *httpError
-	if errors.As(err, &he) {
-		writeJSON(w, he.status, envelope{Errors: []string{i18n.T(lang, he.msg, he.args...)}})
-		return
-	}
 	var e *julo.Error
-	if !errors.As(err, &e) || e.Code == julo.EINTERNAL {
+	errors.As(err, &e)
+	status, known := 0, false
+	if e != nil {
+		status, known = statusOf[e.Code]
+	}
+	if !known || e.Code == julo.EINTERNAL {
 		info.internal = true
 		info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
 		writeJSON(w, http.StatusInternalServerError, envelope{Errors: []string{i18n.T(lang, i18n.Internal, info.id)}})
@@ -82,7 +80,6 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Err != nil {
 		info.log.InfoContext(r.Context(), "request refused", "request_id", info.id, "code", string(e.Code), "cause", e.Err.Error())
 	}
-	status := statusOf[e.Code]
 	msgs := make([]string, 0, len(e.Problems))
 	for _, p := range e.Problems {
 		msgs = append(msgs, render(lang, p))
@@ -108,8 +105,4 @@ func render(lang i18n.Lang, p julo.Problem) string {
 		return m
 	}
 	return p.Field + ": " + m
-}
-
-func failStatus(w http.ResponseWriter, r *http.Request, status int, msg i18n.Msg, args ...any) {
-	fail(w, r, &httpError{status: status, msg: msg, args: args})
 }

@@ -128,7 +128,7 @@ func (s *Server) readImageUpload(r *http.Request) (in onboarding.ImageUploadInpu
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return in, cleanup, &httpError{http.StatusBadRequest, i18n.MalformedForm, []any{err.Error()}}
+		return in, cleanup, julo.Errorf(julo.EINVALID, "", i18n.MalformedForm, err.Error())
 	}
 	for {
 		p, err := mr.NextPart()

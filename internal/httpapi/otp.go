@@ -1,18 +1,14 @@
 package httpapi
 
-import (
-	"net/http"
-
-	"github.com/julo-partnership/julo/internal/onboarding"
-)
+import "net/http"
 
 func (s *Server) handleSendOTP() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.SendOTPInput
-		if !decode(w, r, &in) {
+		var req sendOTPRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.SendOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), in); err != nil {
+		if err := s.svc.SendOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}
@@ -22,11 +18,11 @@ func (s *Server) handleSendOTP() http.Handler {
 
 func (s *Server) handleValidateOTP() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.ValidateOTPInput
-		if !decode(w, r, &in) {
+		var req validateOTPRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.ValidateOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), in); err != nil {
+		if err := s.svc.ValidateOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}
@@ -36,15 +32,15 @@ func (s *Server) handleValidateOTP() http.Handler {
 
 func (s *Server) handleSandboxSMS() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.SandboxSMSInput
-		if !decode(w, r, &in) {
+		var req sandboxSMSRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.SandboxSMS(r.Context(), partnerFrom(r.Context()), in)
+		out, err := s.svc.SandboxSMS(r.Context(), partnerFrom(r.Context()), req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusOK, out)
+		respond(w, http.StatusOK, newOutboxJSON(out))
 	})
 }

@@ -88,7 +88,7 @@ func limitBody(limit int64, h http.Handler) http.Handler {
 		if r.ContentLength > limit {
 			// Do not read the rest of a body we refuse.
 			w.Header().Set("Connection", "close")
-			failStatus(w, r, http.StatusRequestEntityTooLarge, i18n.BodyTooLarge, limit)
+			fail(w, r, julo.Errorf(julo.ETOOLARGE, "", i18n.BodyTooLarge, limit))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -152,7 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.observe(route, sw.status, time.Since(start), info)
 	}()
 	if n := headerBytes(r); n > s.cfg.MaxHeaderBytes {
-		failStatus(sw, r, http.StatusRequestHeaderFieldsTooLarge, i18n.HeadersTooLarge, s.cfg.MaxHeaderBytes)
+		fail(sw, r, julo.Errorf(julo.EHEADERS, "", i18n.HeadersTooLarge, s.cfg.MaxHeaderBytes))
 		return
 	}
 	// ServeMux would redirect an unclean path ("//", "/./"); a redirect
@@ -201,7 +201,7 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(allow) == 0 {
-		failStatus(w, r, http.StatusNotFound, i18n.NotFound)
+		fail(w, r, julo.Errorf(julo.ENOTFOUND, "", i18n.NotFound))
 		return
 	}
 	methods := strings.Join(allow, ", ")
@@ -210,7 +210,7 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Allow", methods)
 	}
-	failStatus(w, r, http.StatusMethodNotAllowed, i18n.MethodNotAllowed, r.Method, methods)
+	fail(w, r, julo.Errorf(julo.EMETHOD, "", i18n.MethodNotAllowed, r.Method, methods))
 }
 
 type statusWriter struct {

@@ -20,6 +20,12 @@ const (
 	EUPSTREAM     Code = "upstream"     // an outside service failed: 502
 	EUNAVAILABLE  Code = "unavailable"  // we cannot serve now: 503
 	EINTERNAL     Code = "internal"     // our fault: 500
+
+	// The request's form, refused by the HTTP layer before any operation
+	// runs; no domain operation returns them.
+	EMETHOD  Code = "method_not_allowed" // a method the path does not serve: 405
+	EMEDIA   Code = "unsupported_media"  // a body of a media type we do not read: 415
+	EHEADERS Code = "headers_too_large"  // request headers over their limit: 431
 )
 
 // Problem is one thing wrong with a request. Msg is the id of a message of

@@ -82,10 +82,11 @@ type OTPStore interface {
 	VerifiedPhones(ctx context.Context, applicationID int64) ([]string, error)
 }
 
-// SendOTPInput is the send-OTP request.
+// SendOTPInput is the send-OTP request. Problems holds what the caller
+// already found wrong with the request (a value of the wrong type).
 type SendOTPInput struct {
-	julo.Problems
-	Phone *string `form:"phone"`
+	Problems julo.Problems
+	Phone    *string
 }
 
 // SendOTP sends a new 6-digit code to an Indonesian mobile phone of the
@@ -184,10 +185,10 @@ func tooMany(msg i18n.Msg, until, now time.Time, args ...any) error {
 	return &julo.Error{Code: julo.ETOOMANY, Problems: []julo.Problem{{Msg: msg, Args: args}}, RetryAfter: wait}
 }
 
-// ValidateOTPInput is the validate-OTP request.
+// ValidateOTPInput is the validate-OTP request; Problems as in SendOTPInput.
 type ValidateOTPInput struct {
-	julo.Problems
-	Token *string `form:"otp_token"`
+	Problems julo.Problems
+	Token    *string
 }
 
 // ValidateOTP checks a code against the application's newest open code. A
@@ -252,12 +253,13 @@ func (s *Service) ValidateOTP(ctx context.Context, p julo.Partner, xid string, i
 	return outcome
 }
 
-// OutboxMessage is a message of the sandbox outbox.
+// OutboxMessage is a message of the sandbox outbox: the application it was
+// sent for, the phone (E.164) and the text.
 type OutboxMessage struct {
-	XID       int64     `json:"application_xid"`
-	Phone     string    `json:"phone"`
-	Message   string    `json:"message"`
-	CreatedAt time.Time `json:"created_at"`
+	XID       int64
+	Phone     string
+	Message   string
+	CreatedAt time.Time
 }
 
 // OutboxStore keeps the sandbox's sent messages.
@@ -266,10 +268,11 @@ type OutboxStore interface {
 	ListSMS(ctx context.Context, partnerID int64, phone string, limit int) ([]OutboxMessage, error)
 }
 
-// SandboxSMSInput asks for the sandbox messages to one phone.
+// SandboxSMSInput asks for the sandbox messages to one phone; Problems as
+// in SendOTPInput.
 type SandboxSMSInput struct {
-	julo.Problems
-	Phone *string `form:"phone"`
+	Problems julo.Problems
+	Phone    *string
 }
 
 // SandboxSMS lists the newest messages (at most 50) that the sandbox "sent"
