@@ -1,23 +1,19 @@
 package httpapi
 
-import (
-	"net/http"
-
-	"github.com/julo-partnership/julo/internal/onboarding"
-)
+import "net/http"
 
 func (s *Server) handleCompleteApplication() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.CompleteInput
-		if !decode(w, r, &in) {
+		var req completeRequest
+		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.CompleteApplication(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), in)
+		out, err := s.svc.CompleteApplication(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusOK, out)
+		respond(w, http.StatusOK, newCompletedJSON(out))
 	})
 }
 
@@ -28,6 +24,6 @@ func (s *Server) handleApplicationStatus() http.Handler {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusOK, out)
+		respond(w, http.StatusOK, newApplicationStatusJSON(out))
 	})
 }

@@ -12,55 +12,56 @@ import (
 	"github.com/julo-partnership/julo/internal/refdata"
 )
 
-// CompleteInput is the complete-customer-data request (domain §8). The
-// postal code is address_kodepos, also read as kodepos or Kodepos (errata 10).
-// Fields a partner must not set (status, xid, ktp, email) are not read.
+// CompleteInput is the complete-customer-data request (domain §8): each
+// field is nil when the request did not send it. Problems holds what the
+// caller already found wrong with the request (a value of the wrong type);
+// they come first in the answer, with every rule's problem after them.
 type CompleteInput struct {
-	julo.Problems
-	Fullname             *string `form:"fullname"`
-	BirthPlace           *string `form:"birth_place"`
-	DOB                  *string `form:"dob"`
-	Gender               *string `form:"gender"`
-	MotherMaidenName     *string `form:"mother_maiden_name"`
-	AddressStreetNum     *string `form:"address_street_num"`
-	AddressProvinsi      *string `form:"address_provinsi"`
-	AddressKabupaten     *string `form:"address_kabupaten"`
-	AddressKecamatan     *string `form:"address_kecamatan"`
-	AddressKelurahan     *string `form:"address_kelurahan"`
-	AddressKodepos       *string `form:"address_kodepos,kodepos,Kodepos"`
-	OccupiedSince        *string `form:"occupied_since"`
-	HomeStatus           *string `form:"home_status"`
-	MaritalStatus        *string `form:"marital_status"`
-	Dependent            *int64  `form:"dependent"`
-	MobilePhone1         *string `form:"mobile_phone_1"`
-	MobilePhone2         *string `form:"mobile_phone_2"`
-	SpouseName           *string `form:"spouse_name"`
-	SpouseDOB            *string `form:"spouse_dob"`
-	SpouseMobilePhone    *string `form:"spouse_mobile_phone"`
-	CloseKinName         *string `form:"close_kin_name"`
-	CloseKinMobilePhone  *string `form:"close_kin_mobile_phone"`
-	KinRelationship      *string `form:"kin_relationship"`
-	KinName              *string `form:"kin_name"`
-	KinDOB               *string `form:"kin_dob"`
-	KinMobilePhone       *string `form:"kin_mobile_phone"`
-	JobType              *string `form:"job_type"`
-	JobIndustry          *string `form:"job_industry"`
-	JobDescription       *string `form:"job_description"`
-	CompanyName          *string `form:"company_name"`
-	CompanyPhoneNumber   *string `form:"company_phone_number"`
-	JobStart             *string `form:"job_start"`
-	Payday               *int64  `form:"payday"`
-	LastEducation        *string `form:"last_education"`
-	MonthlyIncome        *int64  `form:"monthly_income"`
-	MonthlyExpenses      *int64  `form:"monthly_expenses"`
-	MonthlyHousingCost   *int64  `form:"monthly_housing_cost"`
-	TotalCurrentDebt     *int64  `form:"total_current_debt"`
-	BankName             *string `form:"bank_name"`
-	BankAccountNumber    *string `form:"bank_account_number"`
-	LoanPurpose          *string `form:"loan_purpose"`
-	LoanPurposeDesc      *string `form:"loan_purpose_desc"`
-	IsVerificationAgreed *bool   `form:"is_verification_agreed"`
-	IsTermAccepted       *bool   `form:"is_term_accepted"`
+	Problems             julo.Problems
+	Fullname             *string
+	BirthPlace           *string
+	DOB                  *string
+	Gender               *string
+	MotherMaidenName     *string
+	AddressStreetNum     *string
+	AddressProvinsi      *string
+	AddressKabupaten     *string
+	AddressKecamatan     *string
+	AddressKelurahan     *string
+	AddressKodepos       *string
+	OccupiedSince        *string
+	HomeStatus           *string
+	MaritalStatus        *string
+	Dependent            *int64
+	MobilePhone1         *string
+	MobilePhone2         *string
+	SpouseName           *string
+	SpouseDOB            *string
+	SpouseMobilePhone    *string
+	CloseKinName         *string
+	CloseKinMobilePhone  *string
+	KinRelationship      *string
+	KinName              *string
+	KinDOB               *string
+	KinMobilePhone       *string
+	JobType              *string
+	JobIndustry          *string
+	JobDescription       *string
+	CompanyName          *string
+	CompanyPhoneNumber   *string
+	JobStart             *string
+	Payday               *int64
+	LastEducation        *string
+	MonthlyIncome        *int64
+	MonthlyExpenses      *int64
+	MonthlyHousingCost   *int64
+	TotalCurrentDebt     *int64
+	BankName             *string
+	BankAccountNumber    *string
+	LoanPurpose          *string
+	LoanPurposeDesc      *string
+	IsVerificationAgreed *bool
+	IsTermAccepted       *bool
 }
 
 // Details is the validated customer data as stored: texts trimmed, dropdown
@@ -85,6 +86,13 @@ type Details struct {
 	MonthlyIncome, MonthlyExpenses, MonthlyHousingCost, TotalCurrentDebt                    int64
 	BankName, BankAccountNumber, LoanPurpose, LoanPurposeDesc                               string
 	IsVerificationAgreed, IsTermAccepted                                                    bool
+}
+
+// CompletedApplication is what CompleteApplication stored: the application,
+// now at 105, with its customer's NIK and email, and the validated details.
+type CompletedApplication struct {
+	Application Application
+	Details     Details
 }
 
 // CompleteStore stores the complete-data step.
@@ -129,7 +137,7 @@ func (s *Service) CompleteApplication(ctx context.Context, p julo.Partner, xid s
 		return CompletedApplication{}, err
 	}
 	app.Status = julo.AppFormSubmitted
-	return completed(app, d), nil
+	return CompletedApplication{Application: app, Details: d}, nil
 }
 
 // prerequisite is one step of errata 14 that must be done before the

@@ -17,15 +17,16 @@ const (
 )
 
 // ApplicationStatus tells a partner where an application stands, so that an
-// interrupted flow can be resumed.
+// interrupted flow can be resumed: Status is the code's partner-facing name,
+// MissingSteps are Step* values, Images the current image types.
 type ApplicationStatus struct {
-	XID            int64          `json:"application_xid"`
-	Status         string         `json:"application_status"`
-	StatusCode     julo.AppStatus `json:"application_status_code"`
-	MissingSteps   []string       `json:"missing_steps"`
-	Images         []string       `json:"images"`
-	VerifiedPhones []string       `json:"verified_phones"`
-	CreatedAt      time.Time      `json:"created_at"`
+	XID            int64
+	Status         string
+	StatusCode     julo.AppStatus
+	MissingSteps   []string
+	Images         []string
+	VerifiedPhones []string
+	CreatedAt      time.Time
 	ExternalStatus
 }
 
