@@ -104,8 +104,8 @@ func (s *Server) handleUploadImage() http.Handler {
 func (s *Server) readImageUpload(r *http.Request) (in onboarding.ImageUploadInput, cleanup func(), err error) {
 	cleanup = func() {}
 	var q struct {
-		julo.Problems
-		Type *string `form:"image_type"`
+		Problems julo.Problems
+		Type     *string `form:"image_type"`
 	}
 	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if media != "multipart/form-data" {

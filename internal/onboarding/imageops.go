@@ -55,11 +55,11 @@ func NewImageFile(b []byte) *ImageFile {
 // reader reads the file from its start.
 func (f *ImageFile) reader() *io.SectionReader { return io.NewSectionReader(f.Content, 0, f.Size) }
 
-// ImageUploadInput is one image upload. Problems holds what the HTTP layer
+// ImageUploadInput is one image upload. Problems holds what the caller
 // already found wrong with the request's shape (upload sent as text, two
 // files), so that one answer lists every problem.
 type ImageUploadInput struct {
-	julo.Problems
+	Problems julo.Problems
 	// Type is image_type as sent; nil when absent.
 	Type *string
 	// Upload is the upload file part; nil when no file part was sent. Its
