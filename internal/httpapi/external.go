@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -80,30 +81,52 @@ func bankCallback(svc *onboarding.Service) func(*http.Request, string, []byte) e
 
 // The sandbox BPJS login page: what the customer sees instead of the
 // vendor's page. Its task token (unguessable) is what authorises it, as the
-// vendor's page is reached without partner headers.
+// vendor's page is reached without partner headers. Its wording is the
+// catalogue's (catalogue_bpjs_page.go), in the caller's language.
 var bpjsPage = template.Must(template.New("bpjs").Parse(`<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>BPJS Ketenagakerjaan - sandbox</title>
+<html lang="{{.T.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.T.Title}}</title>
 <style>body{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}
 input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1rem;padding:.6rem 1.2rem}.note{color:#555;font-size:.9rem}
 .err{color:#b00}.ok{color:#070}</style></head><body>
-<h1>Login BPJS (sandbox)</h1>
-{{if .Done}}<p class="{{if eq .Outcome "success"}}ok{{else}}err{{end}}" id="outcome">{{.Done}}</p><p>Anda boleh menutup halaman ini.</p>
+<h1>{{.T.Heading}}</h1>
+{{if .Done}}<p class="{{if eq .Outcome "success"}}ok{{else}}err{{end}}" id="outcome">{{.Done}}</p><p>{{.T.Close}}</p>
 {{else}}
 {{if .Error}}<p class="err" id="error">{{.Error}}</p>{{end}}
 <form method="post" action="/api/partnership/v1/sandbox/bpjs/login">
 <input type="hidden" name="task" value="{{.Task}}">
-<label for="username">Email</label><input id="username" name="username" type="email" autocomplete="off" required>
-<label for="password">Kata sandi</label><input id="password" name="password" type="password" autocomplete="off" required>
-<button type="submit">Masuk</button></form>
-<p class="note">Sandbox: <b>sukses@bpjs.sandbox</b> berhasil, <b>gagal@bpjs.sandbox</b> gagal; kata sandi apa saja.</p>
+<label for="username">{{.T.Email}}</label><input id="username" name="username" type="email" autocomplete="off" required>
+<label for="password">{{.T.Password}}</label><input id="password" name="password" type="password" autocomplete="off" required>
+<button type="submit">{{.T.Submit}}</button></form>
+<p class="note">{{.T.Note}}</p>
 {{end}}</body></html>`))
 
 type bpjsPageData struct {
 	Task, Error, Done, Outcome string
+	T                          bpjsPageText // set by renderBPJSPage
 }
 
-func renderBPJSPage(w http.ResponseWriter, status int, d bpjsPageData) {
+// bpjsPageText is the page's fixed wording in one language.
+type bpjsPageText struct {
+	Lang                                           string // the lang attribute
+	Title, Heading, Email, Password, Submit, Close string
+	Note                                           template.HTML
+}
+
+func bpjsText(l i18n.Lang) bpjsPageText {
+	// The catalogue's text is escaped; only the test logins are markup.
+	note := template.HTML(fmt.Sprintf(template.HTMLEscapeString(i18n.Format(l, i18n.BPJSPageNote)),
+		"<b>sukses@bpjs.sandbox</b>", "<b>gagal@bpjs.sandbox</b>"))
+	return bpjsPageText{
+		Lang: l.Tag(), Title: i18n.T(l, i18n.BPJSPageTitle), Heading: i18n.T(l, i18n.BPJSPageHeading),
+		Email: i18n.T(l, i18n.BPJSPageEmail), Password: i18n.T(l, i18n.BPJSPagePassword),
+		Submit: i18n.T(l, i18n.BPJSPageSubmit), Close: i18n.T(l, i18n.BPJSPageClose), Note: note,
+	}
+}
+
+// renderBPJSPage writes the page with d, worded in r's language.
+func renderBPJSPage(w http.ResponseWriter, r *http.Request, status int, d bpjsPageData) {
+	d.T = bpjsText(i18n.FromAcceptLanguage(r.Header.Get("Accept-Language")))
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -116,34 +139,34 @@ func renderBPJSPage(w http.ResponseWriter, status int, d bpjsPageData) {
 
 func (s *Server) handleSandboxBPJSPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		renderBPJSPage(w, http.StatusOK, bpjsPageData{Task: r.URL.Query().Get("task")})
+		renderBPJSPage(w, r, http.StatusOK, bpjsPageData{Task: r.URL.Query().Get("task")})
 	})
 }
 
 func (s *Server) handleSandboxBPJSSubmit() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 		if err := r.ParseForm(); err != nil {
-			renderBPJSPage(w, http.StatusBadRequest, bpjsPageData{Error: "Formulir tidak valid"})
+			renderBPJSPage(w, r, http.StatusBadRequest, bpjsPageData{Error: i18n.T(lang, i18n.BPJSPageBadForm)})
 			return
 		}
 		task := r.PostForm.Get("task")
 		outcome, err := s.svc.SandboxBPJSLogin(r.Context(), task, r.PostForm.Get("username"), r.PostForm.Get("password"))
-		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 		if err != nil {
 			var e *julo.Error
 			if !errors.As(err, &e) || e.Code == julo.EINTERNAL || len(e.Problems) == 0 {
 				info := infoFrom(r.Context())
 				info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
-				renderBPJSPage(w, http.StatusInternalServerError, bpjsPageData{Task: task, Error: i18n.T(lang, i18n.Internal, info.id)})
+				renderBPJSPage(w, r, http.StatusInternalServerError, bpjsPageData{Task: task, Error: i18n.T(lang, i18n.Internal, info.id)})
 				return
 			}
-			renderBPJSPage(w, statusOf[e.Code], bpjsPageData{Task: task, Error: i18n.T(lang, e.Problems[0].Msg, e.Problems[0].Args...)})
+			renderBPJSPage(w, r, statusOf[e.Code], bpjsPageData{Task: task, Error: i18n.T(lang, e.Problems[0].Msg, e.Problems[0].Args...)})
 			return
 		}
-		done := "Login BPJS berhasil: data BPJS terverifikasi."
+		done := i18n.T(lang, i18n.BPJSPageSucceeded)
 		if outcome != onboarding.BPJSSuccess {
-			done = "Login BPJS gagal: email atau kata sandi salah."
+			done = i18n.T(lang, i18n.BPJSPageFailed)
 		}
-		renderBPJSPage(w, http.StatusOK, bpjsPageData{Done: done, Outcome: outcome})
+		renderBPJSPage(w, r, http.StatusOK, bpjsPageData{Done: done, Outcome: outcome})
 	})
 }

@@ -16,6 +16,14 @@ const (
 	EN
 )
 
+// Tag is l's language tag (BCP 47), as an HTML lang attribute takes it.
+func (l Lang) Tag() string {
+	if l == EN {
+		return "en"
+	}
+	return "id"
+}
+
 // FromAcceptLanguage picks the language from an Accept-Language header: the
 // supported language (English or Indonesian) the caller ranks highest;
 // Indonesian when the header names neither.
@@ -53,18 +61,26 @@ type Msg = string
 // renders as the id itself, so a missing entry is visible rather than empty
 // (a test asserts that every id used has an entry).
 func T(l Lang, m Msg, args ...any) string {
-	e, ok := catalogue[m]
-	if !ok {
-		return string(m)
-	}
-	f := e.id
-	if l == EN {
-		f = e.en
-	}
+	f := Format(l, m)
 	if len(args) == 0 {
 		return f
 	}
 	return fmt.Sprintf(f, args...)
+}
+
+// Format is the text of message m in language l before any args are
+// applied (what T formats), for a caller that must escape the text but not
+// its args, such as an HTML page whose args are markup. An unknown message
+// id is returned as is, as T does.
+func Format(l Lang, m Msg) string {
+	e, ok := catalogue[m]
+	if !ok {
+		return string(m)
+	}
+	if l == EN {
+		return e.en
+	}
+	return e.id
 }
 
 // Has reports whether m is in the catalogue.

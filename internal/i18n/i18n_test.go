@@ -56,4 +56,10 @@ func TestLanguageNegotiation(t *testing.T) {
 	if T(EN, PINStrong) != "Strong password" || T(ID, PINStrong) != "PIN kuat" {
 		t.Fatal("PIN strength message")
 	}
+	if ID.Tag() != "id" || EN.Tag() != "en" {
+		t.Fatal("language tags")
+	}
+	if Format(EN, OTPWrong) != "wrong OTP code; %d tries left for this code" || Format(ID, "no_such_id") != "no_such_id" {
+		t.Fatal("Format is not the text before args")
+	}
 }
