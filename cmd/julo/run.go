@@ -348,7 +348,11 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
-		return out.Encode(ps)
+		list := make([]partnerJSON, 0, len(ps))
+		for _, p := range ps {
+			list = append(list, partnerJSON(p))
+		}
+		return out.Encode(list)
 	case "disable", "enable":
 		if err := svc.SetPartnerDisabled(ctx, pos[1], verb == "disable"); err != nil {
 			return err
@@ -369,6 +373,15 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		return out.Encode(newSecret{pos[1], secret})
 	}
 	return fmt.Errorf("unknown partner command %q: use create, list, disable, enable or rotate", verb)
+}
+
+// partnerJSON is one partner as partner list prints it.
+type partnerJSON struct {
+	Username      string     `json:"username"`
+	Disabled      bool       `json:"disabled"`
+	ActiveSecrets int        `json:"active_secrets"`
+	CreatedAt     time.Time  `json:"created_at"`
+	DisabledAt    *time.Time `json:"disabled_at,omitempty"`
 }
 
 // newSecret is printed by partner create and rotate, in the documented key order.

@@ -15,13 +15,15 @@ import (
 	"github.com/julo-partnership/julo/internal/refdata"
 )
 
-// PartnerSummary is what an operator sees of a partner.
+// PartnerSummary is what an operator sees of a partner: how many secrets
+// are active (never the secrets), and since when it is disabled (nil: it is
+// not).
 type PartnerSummary struct {
-	Username      string     `json:"username"`
-	Disabled      bool       `json:"disabled"`
-	ActiveSecrets int        `json:"active_secrets"`
-	CreatedAt     time.Time  `json:"created_at"`
-	DisabledAt    *time.Time `json:"disabled_at,omitempty"`
+	Username      string
+	Disabled      bool
+	ActiveSecrets int
+	CreatedAt     time.Time
+	DisabledAt    *time.Time
 }
 
 // PartnerSecret is one stored credential: only its keyed hash is kept.
