@@ -17,6 +17,8 @@ import (
 
 	"github.com/julo-partnership/julo/internal/blob"
 	"github.com/julo-partnership/julo/internal/httpapi"
+	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/keyring"
 	"github.com/julo-partnership/julo/internal/metrics"
 	"github.com/julo-partnership/julo/internal/onboarding"
@@ -335,12 +337,25 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer db.Close()
+	// The operations' refusals carry catalogue messages: the operator reads
+	// them in English (a bad name, an existing or unknown partner).
+	explain := func(err error) error {
+		var e *julo.Error
+		if !errors.As(err, &e) || e.Code == julo.EINTERNAL || len(e.Problems) == 0 {
+			return err
+		}
+		msgs := make([]string, len(e.Problems))
+		for i, p := range e.Problems {
+			msgs[i] = i18n.T(i18n.EN, p.Msg, p.Args...)
+		}
+		return errors.New(strings.Join(msgs, "; "))
+	}
 	out := json.NewEncoder(stdout)
 	switch verb {
 	case "create":
 		secret, err := svc.CreatePartner(ctx, pos[1])
 		if err != nil {
-			return err
+			return explain(err)
 		}
 		return out.Encode(newSecret{pos[1], secret})
 	case "list":
@@ -355,20 +370,20 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		return out.Encode(list)
 	case "disable", "enable":
 		if err := svc.SetPartnerDisabled(ctx, pos[1], verb == "disable"); err != nil {
-			return err
+			return explain(err)
 		}
 		return out.Encode(map[string]any{"username": pos[1], "disabled": verb == "disable"})
 	case "rotate":
 		if *revokeOld {
 			n, err := svc.RevokeOldPartnerSecrets(ctx, pos[1])
 			if err != nil {
-				return err
+				return explain(err)
 			}
 			return out.Encode(map[string]any{"username": pos[1], "revoked": n})
 		}
 		secret, err := svc.RotatePartnerSecret(ctx, pos[1])
 		if err != nil {
-			return err
+			return explain(err)
 		}
 		return out.Encode(newSecret{pos[1], secret})
 	}

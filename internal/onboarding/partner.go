@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 
@@ -47,10 +46,11 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (ju
 }
 
 // CreatePartner creates a partner and returns its first secret, which is shown
-// only this once.
+// only this once. It returns EINVALID for a name outside partnerNameRE and
+// ECONFLICT for a partner that exists.
 func (s *Service) CreatePartner(ctx context.Context, username string) (string, error) {
 	if !partnerNameRE.MatchString(username) {
-		return "", fmt.Errorf("partner name %q: use 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit", username)
+		return "", julo.Errorf(julo.EINVALID, "", i18n.PartnerNameInvalid, username)
 	}
 	secret, ps, err := s.newSecret()
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Service) CreatePartner(ctx context.Context, username string) (string, e
 	}
 	if _, err := s.store.CreatePartner(ctx, username, ps, s.now()); err != nil {
 		if julo.ErrorCode(err) == julo.ECONFLICT {
-			return "", fmt.Errorf("partner %q already exists", username)
+			return "", julo.Errorf(julo.ECONFLICT, "", i18n.PartnerExists, username)
 		}
 		return "", err
 	}
@@ -70,13 +70,15 @@ func (s *Service) ListPartners(ctx context.Context) ([]PartnerSummary, error) {
 	return s.store.ListPartners(ctx)
 }
 
-// SetPartnerDisabled disables or re-enables a partner.
+// SetPartnerDisabled disables or re-enables a partner; ENOTFOUND for an
+// unknown one.
 func (s *Service) SetPartnerDisabled(ctx context.Context, username string, disabled bool) error {
 	return partnerErr(username, s.store.SetPartnerDisabled(ctx, username, disabled, s.now()))
 }
 
 // RotatePartnerSecret issues a new secret. The previous newest secret keeps
-// working (so the partner can switch without downtime); older ones are revoked.
+// working (so the partner can switch without downtime); older ones are
+// revoked. It returns ENOTFOUND for an unknown partner.
 func (s *Service) RotatePartnerSecret(ctx context.Context, username string) (string, error) {
 	secret, ps, err := s.newSecret()
 	if err != nil {
@@ -88,15 +90,18 @@ func (s *Service) RotatePartnerSecret(ctx context.Context, username string) (str
 	return secret, nil
 }
 
-// RevokeOldPartnerSecrets ends a rotation: every secret but the newest stops working.
+// RevokeOldPartnerSecrets ends a rotation: every secret but the newest stops
+// working. It returns ENOTFOUND for an unknown partner.
 func (s *Service) RevokeOldPartnerSecrets(ctx context.Context, username string) (int, error) {
 	n, err := s.store.RevokePartnerSecrets(ctx, username, s.now())
 	return n, partnerErr(username, err)
 }
 
+// partnerErr is err, with the catalogue's message when it says that
+// partner username does not exist.
 func partnerErr(username string, err error) error {
 	if julo.ErrorCode(err) == julo.ENOTFOUND {
-		return fmt.Errorf("partner %q does not exist", username)
+		return julo.Errorf(julo.ENOTFOUND, "", i18n.PartnerUnknown, username)
 	}
 	return err
 }
