@@ -205,11 +205,11 @@ func (s *Server) spool(p io.Reader) (_ *onboarding.ImageFile, cleanup func(), er
 		}
 	}()
 	h := sha256.New()
-	src := &readErr{r: p}
+	src := &onboarding.ReadErr{R: p}
 	n, err := io.Copy(io.MultiWriter(f, h), src)
-	if src.err != nil {
+	if src.Err != nil {
 		// The client's fault or the network's (413 past the body limit).
-		return nil, func() {}, bodyErr(src.err, i18n.MalformedForm)
+		return nil, func() {}, bodyErr(src.Err, i18n.MalformedForm)
 	}
 	if err != nil {
 		return nil, func() {}, fmt.Errorf("spooling an upload: %w", err)
@@ -217,21 +217,6 @@ func (s *Server) spool(p io.Reader) (_ *onboarding.ImageFile, cleanup func(), er
 	file := &onboarding.ImageFile{Content: f, Size: n}
 	h.Sum(file.SHA256[:0])
 	return file, remove, nil
-}
-
-// readErr remembers the first error of r other than io.EOF, to tell a failed
-// read of the request from a failed write of the spool file.
-type readErr struct {
-	r   io.Reader
-	err error
-}
-
-func (e *readErr) Read(b []byte) (int, error) {
-	n, err := e.r.Read(b)
-	if err != nil && err != io.EOF && e.err == nil {
-		e.err = err
-	}
-	return n, err
 }
 
 // isFilePart reports whether a part is a file: its Content-Disposition has a

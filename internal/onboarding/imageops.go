@@ -136,10 +136,10 @@ func checkImageFile(ps *julo.Problems, field string, file *ImageFile) (_ checked
 	}
 	// Buffered, as the decoders read the header in small pieces; a read
 	// error of the file is told apart from a damaged image.
-	r := &readErr{r: file.reader()}
+	r := &ReadErr{R: file.reader()}
 	cfg, err := f.config(bufio.NewReaderSize(r, 4<<10))
-	if r.err != nil {
-		return checkedImage{}, false, fmt.Errorf("reading the upload: %w", r.err)
+	if r.Err != nil {
+		return checkedImage{}, false, fmt.Errorf("reading the upload: %w", r.Err)
 	}
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		ps.Add(field, i18n.ImageFileCorrupt, f.name)
@@ -152,16 +152,19 @@ func checkImageFile(ps *julo.Problems, field string, file *ImageFile) (_ checked
 	return checkedImage{format: f, width: cfg.Width, height: cfg.Height}, true, nil
 }
 
-// readErr remembers the first error of r other than io.EOF.
-type readErr struct {
-	r   io.Reader
-	err error
+// ReadErr reads R and remembers its first error other than io.EOF in Err,
+// to tell a failed read of an upload from a failure of what consumes it: an
+// image decoder's verdict here, the write of the spool file in the HTTP
+// layer.
+type ReadErr struct {
+	R   io.Reader
+	Err error
 }
 
-func (e *readErr) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF && e.err == nil {
-		e.err = err
+func (e *ReadErr) Read(p []byte) (int, error) {
+	n, err := e.R.Read(p)
+	if err != nil && err != io.EOF && e.Err == nil {
+		e.Err = err
 	}
 	return n, err
 }
