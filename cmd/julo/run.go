@@ -167,7 +167,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	defer db.Close()
 
-	api := httpapi.New(svc, log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production(), Observer: httpObs})
+	api := httpapi.New(apiServices(svc), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production(), Observer: httpObs})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -202,6 +202,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// apiServices is the domain service behind every part of the partner API.
+func apiServices(svc *onboarding.Service) httpapi.Services {
+	return httpapi.Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc}
 }
 
 // serveMetrics serves /metrics on its own listener at addr, apart from the

@@ -2,13 +2,13 @@ package httpapi
 
 import "net/http"
 
-func (s *Server) handleCompleteApplication() http.Handler {
+func (s *Server) handleCompleteApplication(a Applications) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req completeRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.CompleteApplication(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input())
+		out, err := a.CompleteApplication(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -17,9 +17,9 @@ func (s *Server) handleCompleteApplication() http.Handler {
 	})
 }
 
-func (s *Server) handleApplicationStatus() http.Handler {
+func (s *Server) handleApplicationStatus(a Applications) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := s.svc.ApplicationStatus(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"))
+		out, err := a.ApplicationStatus(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"))
 		if err != nil {
 			fail(w, r, err)
 			return

@@ -41,7 +41,7 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), httpapi.Config{}), secret
+	return httpapi.New(httpapi.ServicesOf(svc), slog.New(slog.NewJSONHandler(io.Discard, nil)), httpapi.Config{}), secret
 }
 
 func benchGET(b *testing.B, path string) {

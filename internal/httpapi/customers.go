@@ -6,13 +6,13 @@ import (
 	"github.com/julo-partnership/julo/internal/i18n"
 )
 
-func (s *Server) handleRegister() http.Handler {
+func (s *Server) handleRegister(c Customers) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req registerRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.Register(r.Context(), partnerFrom(r.Context()), req.input())
+		out, err := c.Register(r.Context(), partnerFrom(r.Context()), req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -21,13 +21,13 @@ func (s *Server) handleRegister() http.Handler {
 	})
 }
 
-func (s *Server) handlePreregisterCheck() http.Handler {
+func (s *Server) handlePreregisterCheck(c Customers) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req preregisterRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.PreregisterCheck(r.Context(), req.input()); err != nil {
+		if err := c.PreregisterCheck(r.Context(), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}
@@ -35,13 +35,13 @@ func (s *Server) handlePreregisterCheck() http.Handler {
 	})
 }
 
-func (s *Server) handleCheckStrongPIN() http.Handler {
+func (s *Server) handleCheckStrongPIN(c Customers) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req pinCheckRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.CheckStrongPIN(r.Context(), req.input()); err != nil {
+		if err := c.CheckStrongPIN(r.Context(), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}

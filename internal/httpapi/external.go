@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,9 +13,9 @@ import (
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
-func (s *Server) handleBPJSLogin() http.Handler {
+func (s *Server) handleBPJSLogin(ext ExternalData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := s.svc.BPJSLoginURL(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), r.PathValue("app_type"))
+		out, err := ext.BPJSLoginURL(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), r.PathValue("app_type"))
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -23,13 +24,13 @@ func (s *Server) handleBPJSLogin() http.Handler {
 	})
 }
 
-func (s *Server) handleBankImport() http.Handler {
+func (s *Server) handleBankImport(ext ExternalData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in onboarding.BankImportInput
 		if !decode(w, r, &in) {
 			return
 		}
-		out, err := s.svc.StartBankImport(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), in)
+		out, err := ext.StartBankImport(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), in)
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -43,9 +44,9 @@ func (s *Server) handleBankImport() http.Handler {
 	})
 }
 
-func (s *Server) handleScrapingStatus() http.Handler {
+func (s *Server) handleScrapingStatus(ext ExternalData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := s.svc.ScrapingStatus(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"))
+		out, err := ext.ScrapingStatus(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"))
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -54,29 +55,22 @@ func (s *Server) handleScrapingStatus() http.Handler {
 	})
 }
 
-// handleVendorCallback serves a vendor's signed callback. Vendors do not
-// send partner headers: the signature over the raw body authenticates them.
-func (s *Server) handleVendorCallback(process func(svc *onboarding.Service) func(r *http.Request, sig string, body []byte) error) http.Handler {
+// handleVendorCallback serves a vendor's signed callback with process (one
+// of VendorCallbacks' methods). Vendors do not send partner headers: the
+// signature over the raw body authenticates them.
+func (s *Server) handleVendorCallback(process func(ctx context.Context, signature string, body []byte) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			fail(w, r, bodyErr(err, i18n.MalformedJSON))
 			return
 		}
-		if err := process(s.svc)(r, r.Header.Get("X-Julo-Signature"), body); err != nil {
+		if err := process(r.Context(), r.Header.Get("X-Julo-Signature"), body); err != nil {
 			fail(w, r, err)
 			return
 		}
 		respond(w, http.StatusOK, nil)
 	})
-}
-
-func bpjsCallback(svc *onboarding.Service) func(*http.Request, string, []byte) error {
-	return func(r *http.Request, sig string, body []byte) error { return svc.BPJSCallback(r.Context(), sig, body) }
-}
-
-func bankCallback(svc *onboarding.Service) func(*http.Request, string, []byte) error {
-	return func(r *http.Request, sig string, body []byte) error { return svc.BankCallback(r.Context(), sig, body) }
 }
 
 // The sandbox BPJS login page: what the customer sees instead of the
@@ -143,7 +137,7 @@ func (s *Server) handleSandboxBPJSPage() http.Handler {
 	})
 }
 
-func (s *Server) handleSandboxBPJSSubmit() http.Handler {
+func (s *Server) handleSandboxBPJSSubmit(sb Sandbox) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 		if err := r.ParseForm(); err != nil {
@@ -151,7 +145,7 @@ func (s *Server) handleSandboxBPJSSubmit() http.Handler {
 			return
 		}
 		task := r.PostForm.Get("task")
-		outcome, err := s.svc.SandboxBPJSLogin(r.Context(), task, r.PostForm.Get("username"), r.PostForm.Get("password"))
+		outcome, err := sb.SandboxBPJSLogin(r.Context(), task, r.PostForm.Get("username"), r.PostForm.Get("password"))
 		if err != nil {
 			var e *julo.Error
 			if !errors.As(err, &e) || e.Code == julo.EINTERNAL || len(e.Problems) == 0 {

@@ -68,7 +68,7 @@ func (u *uploadSlots) take(partner int64) (release func(), ok bool) {
 // small, fixed amount of memory however slowly it arrives, and no slot shared
 // with other partners. Each partner has at most maxUploadsPerPartner uploads
 // in flight.
-func (s *Server) handleUploadImage() http.Handler {
+func (s *Server) handleUploadImage(images Images) http.Handler {
 	slots := &uploadSlots{max: maxUploadsPerPartner, n: map[int64]int{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		release, ok := slots.take(partnerFrom(r.Context()).ID)
@@ -86,7 +86,7 @@ func (s *Server) handleUploadImage() http.Handler {
 			fail(w, r, err)
 			return
 		}
-		if _, err := s.svc.UploadImage(r.Context(), partnerFrom(r.Context()), r.PathValue("application_xid"), in); err != nil {
+		if _, err := images.UploadImage(r.Context(), partnerFrom(r.Context()), r.PathValue("application_xid"), in); err != nil {
 			fail(w, r, err)
 			return
 		}
@@ -266,9 +266,9 @@ func imageURL(xid, id int64) string {
 	return "/api/partnership/v1/applications/" + strconv.FormatInt(xid, 10) + "/images/" + strconv.FormatInt(id, 10)
 }
 
-func (s *Server) handleListImages() http.Handler {
+func (s *Server) handleListImages(images Images) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := s.svc.ListImages(r.Context(), partnerFrom(r.Context()), r.PathValue("application_xid"))
+		out, err := images.ListImages(r.Context(), partnerFrom(r.Context()), r.PathValue("application_xid"))
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -287,9 +287,9 @@ func (s *Server) handleListImages() http.Handler {
 
 // handleGetImage answers the image's bytes, not an envelope (failures are
 // enveloped as everywhere).
-func (s *Server) handleGetImage() http.Handler {
+func (s *Server) handleGetImage(images Images) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		img, rc, err := s.svc.OpenImage(r.Context(), partnerFrom(r.Context()), r.PathValue("application_xid"), r.PathValue("image_id"))
+		img, rc, err := images.OpenImage(r.Context(), partnerFrom(r.Context()), r.PathValue("application_xid"), r.PathValue("image_id"))
 		if err != nil {
 			fail(w, r, err)
 			return

@@ -87,9 +87,9 @@ func (b *uploadBlobs) Delete(ctx context.Context, key string) error {
 func uploadServer(t *testing.T, dir string, st *uploadStore) (*httptest.Server, *uploadBlobs) {
 	t.Helper()
 	bl := &uploadBlobs{m: map[string][]byte{}}
-	s := New(onboarding.New(onboarding.Deps{Store: st, Blobs: bl}), slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Config{SpoolDir: dir, MaxUploadBytes: 64 << 10})
-	up := s.handleUploadImage()
+	svc := onboarding.New(onboarding.Deps{Store: st, Blobs: bl})
+	s := New(ServicesOf(svc), slog.New(slog.NewJSONHandler(io.Discard, nil)), Config{SpoolDir: dir, MaxUploadBytes: 64 << 10})
+	up := s.handleUploadImage(svc)
 	s.mux.Handle("POST /applications/{application_xid}/images", limitBody(s.cfg.MaxUploadBytes,
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, _ := strconv.ParseInt(r.Header.Get("partner"), 10, 64)

@@ -48,7 +48,7 @@ func (brokenStore) PartnerCredentials(ctx context.Context, username string) (jul
 func TestObserverIsToldEachRequestByRoutePatternAndInternalErrors(t *testing.T) {
 	obs := &observed{}
 	svc := onboarding.New(onboarding.Deps{Store: brokenStore{}})
-	h := httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), httpapi.Config{Observer: obs})
+	h := httpapi.New(httpapi.ServicesOf(svc), slog.New(slog.NewJSONHandler(io.Discard, nil)), httpapi.Config{Observer: obs})
 	for _, path := range []string{"/api/partnership/v1/application/status/1234567890", "/healthz", "/nothing/here"} {
 		r := httptest.NewRequest("GET", path, nil)
 		r.Header.Set("username", "acme")

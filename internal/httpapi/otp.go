@@ -2,13 +2,13 @@ package httpapi
 
 import "net/http"
 
-func (s *Server) handleSendOTP() http.Handler {
+func (s *Server) handleSendOTP(o OTP) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req sendOTPRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.SendOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input()); err != nil {
+		if err := o.SendOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}
@@ -16,13 +16,13 @@ func (s *Server) handleSendOTP() http.Handler {
 	})
 }
 
-func (s *Server) handleValidateOTP() http.Handler {
+func (s *Server) handleValidateOTP(o OTP) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req validateOTPRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		if err := s.svc.ValidateOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input()); err != nil {
+		if err := o.ValidateOTP(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}
@@ -30,13 +30,13 @@ func (s *Server) handleValidateOTP() http.Handler {
 	})
 }
 
-func (s *Server) handleSandboxSMS() http.Handler {
+func (s *Server) handleSandboxSMS(sb Sandbox) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req sandboxSMSRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.SandboxSMS(r.Context(), partnerFrom(r.Context()), req.input())
+		out, err := sb.SandboxSMS(r.Context(), partnerFrom(r.Context()), req.input())
 		if err != nil {
 			fail(w, r, err)
 			return

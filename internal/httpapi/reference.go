@@ -7,13 +7,13 @@ import (
 	"github.com/julo-partnership/julo/internal/julo"
 )
 
-func (s *Server) handleDropdown() http.Handler {
+func (s *Server) handleDropdown(ref ReferenceData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req dropdownRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.Dropdown(req.input())
+		out, err := ref.Dropdown(req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -22,13 +22,13 @@ func (s *Server) handleDropdown() http.Handler {
 	})
 }
 
-func (s *Server) handleAddress() http.Handler {
+func (s *Server) handleAddress(ref ReferenceData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req addressRequest
 		if !decode(w, r, &req) {
 			return
 		}
-		out, err := s.svc.Address(req.input())
+		out, err := ref.Address(req.input())
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -43,9 +43,9 @@ func (s *Server) handleHealth() http.Handler {
 	})
 }
 
-func (s *Server) handleReady() http.Handler {
+func (s *Server) handleReady(h Readiness) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.svc.Ready(r.Context()); err != nil {
+		if err := h.Ready(r.Context()); err != nil {
 			s.log.Error("not ready", "error", err)
 			fail(w, r, &julo.Error{Code: julo.EUNAVAILABLE, Problems: []julo.Problem{{Msg: i18n.Unavailable}}})
 			return

@@ -16,7 +16,6 @@ import (
 
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
-	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 // Config tunes the HTTP layer.
@@ -41,14 +40,16 @@ type Config struct {
 
 // Server is the partner API handler.
 type Server struct {
-	svc *onboarding.Service
-	log *slog.Logger
-	cfg Config
-	mux *http.ServeMux
+	auth Authenticator
+	log  *slog.Logger
+	cfg  Config
+	mux  *http.ServeMux
 }
 
-// New returns the partner API as an http.Handler.
-func New(svc *onboarding.Service, log *slog.Logger, cfg Config) *Server {
+// New returns the partner API as an http.Handler, calling svc. It panics
+// when a field of svc that the routes need is nil (see Services).
+func New(svc Services, log *slog.Logger, cfg Config) *Server {
+	svc.check(cfg.Sandbox)
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -58,8 +59,8 @@ func New(svc *onboarding.Service, log *slog.Logger, cfg Config) *Server {
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = 64 << 10
 	}
-	s := &Server{svc: svc, log: log, cfg: cfg, mux: http.NewServeMux()}
-	s.routes()
+	s := &Server{auth: svc.Auth, log: log, cfg: cfg, mux: http.NewServeMux()}
+	s.routes(svc)
 	return s
 }
 
@@ -244,7 +245,7 @@ type partnerKey struct{}
 // secret-key pair (errata 2); any failure is the same 401.
 func (s *Server) authenticated(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.svc.Authenticate(r.Context(), r.Header.Get("username"), r.Header.Get("secret-key"))
+		p, err := s.auth.Authenticate(r.Context(), r.Header.Get("username"), r.Header.Get("secret-key"))
 		if err != nil {
 			fail(w, r, err)
 			return

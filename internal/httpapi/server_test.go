@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -14,7 +15,7 @@ import (
 )
 
 func testServer(logs *bytes.Buffer) *Server {
-	return New(onboarding.New(onboarding.Deps{}), slog.New(slog.NewJSONHandler(logs, nil)), Config{})
+	return New(ServicesOf(onboarding.New(onboarding.Deps{})), slog.New(slog.NewJSONHandler(logs, nil)), Config{})
 }
 
 func decodeEnvelope(t *testing.T, w *httptest.ResponseRecorder) envelope {
@@ -79,5 +80,43 @@ func TestOversizedHeadersAnswer431InTheEnvelope(t *testing.T) {
 	s.ServeHTTP(w, r)
 	if w.Code != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(decodeEnvelope(t, w).Errors[0], "65536") {
 		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+// A wiring mistake (a part of Services left nil) stops New, instead of
+// answering 500 on the first request of the routes that need it.
+func TestNewRefusesAMissingService(t *testing.T) {
+	all := ServicesOf(onboarding.New(onboarding.Deps{}))
+	for name, svc := range map[string]Services{
+		"Customers":        {Auth: all.Auth, Health: all.Health, Reference: all.Reference, Images: all.Images, OTP: all.OTP, Applications: all.Applications, External: all.External, Vendors: all.Vendors},
+		"Sandbox (needed)": func() Services { s := all; s.Sandbox = nil; return s }(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if p := recover(); p == nil || !strings.Contains(p.(string), "Services."+strings.Fields(name)[0]) {
+					t.Fatalf("recovered %v", p)
+				}
+			}()
+			New(svc, slog.New(slog.DiscardHandler), Config{Sandbox: true})
+		})
+	}
+	noSandbox := all
+	noSandbox.Sandbox = nil
+	New(noSandbox, slog.New(slog.DiscardHandler), Config{}) // no sandbox routes: none needed
+}
+
+type notReady struct{}
+
+func (notReady) Ready(context.Context) error { return errors.New("db down") }
+
+// A handler depends on its resource's interface only: /readyz answers from
+// whatever Health is.
+func TestReadyzAsksHealth(t *testing.T) {
+	svc := ServicesOf(onboarding.New(onboarding.Deps{}))
+	svc.Health = notReady{}
+	w := httptest.NewRecorder()
+	New(svc, slog.New(slog.DiscardHandler), Config{}).ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d %s", w.Code, w.Body)
 	}
 }

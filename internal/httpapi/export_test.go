@@ -1,0 +1,24 @@
+package httpapi
+
+import "github.com/julo-partnership/julo/internal/onboarding"
+
+// *onboarding.Service is what cmd/julo gives for every field of Services.
+var (
+	_ Authenticator   = (*onboarding.Service)(nil)
+	_ Readiness       = (*onboarding.Service)(nil)
+	_ Customers       = (*onboarding.Service)(nil)
+	_ ReferenceData   = (*onboarding.Service)(nil)
+	_ Images          = (*onboarding.Service)(nil)
+	_ OTP             = (*onboarding.Service)(nil)
+	_ Applications    = (*onboarding.Service)(nil)
+	_ ExternalData    = (*onboarding.Service)(nil)
+	_ VendorCallbacks = (*onboarding.Service)(nil)
+	_ Sandbox         = (*onboarding.Service)(nil)
+)
+
+// ServicesOf is svc for every field, as cmd/julo wires it; tests here and
+// in httpapi_test use it.
+func ServicesOf(svc *onboarding.Service) Services {
+	return Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc}
+}
