@@ -29,6 +29,7 @@ type config struct {
 	smsToken    string
 	smsTimeout  time.Duration
 	publicURL   string
+	jobWorkers  int
 	vendors     vendorConfig
 	// envErrs are environment values that do not parse; validate reports them.
 	envErrs []error
@@ -98,6 +99,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	v.scraperProvider, v.scraperURL = getenv("JULO_SCRAPER_PROVIDER"), getenv("JULO_SCRAPER_URL")
 	v.scraperToken, v.scraperSecret = getenv("JULO_SCRAPER_TOKEN"), getenv("JULO_SCRAPER_CALLBACK_SECRET")
 	v.scraperTimeout = envDuration("JULO_SCRAPER_TIMEOUT", "10s")
+	fs.IntVar(&c.jobWorkers, "job-workers", int(envInt("JULO_JOB_WORKERS", "4")), "background jobs run at once by this process (JULO_JOB_WORKERS)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("JULO_SHUTDOWN_TIMEOUT", "30s"), "how long in-flight requests may finish after SIGTERM (JULO_SHUTDOWN_TIMEOUT)")
 }
 
@@ -132,6 +134,8 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--sms-webhook-url must be https:// in production: the messages carry OTP codes")
 	case c.smsTimeout <= 0 || c.vendors.scraperTimeout <= 0 || c.shutdown <= 0:
 		return fmt.Errorf("--sms-timeout, JULO_SCRAPER_TIMEOUT and --shutdown-timeout must be more than 0")
+	case c.jobWorkers < 1 || c.jobWorkers > 1000:
+		return fmt.Errorf("--job-workers %d: use 1 to 1000", c.jobWorkers)
 	}
 	return c.vendors.validate(c.production())
 }

@@ -89,6 +89,9 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 	if code, page := submit("sukses@bpjs.sandbox"); code != 200 || !strings.Contains(page, `id="outcome"`) || !strings.Contains(page, "berhasil") {
 		t.Fatalf("success login: %d %s", code, page)
 	}
+	// The sandbox vendor reports the outcome as a vendor does, after the
+	// page answered: a background job.
+	s.settle(t)
 	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "verified" {
 		t.Fatalf("bpjs after a successful login: %q", bpjs)
 	}
@@ -110,6 +113,7 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 	if code, page := submit("gagal@bpjs.sandbox"); code != 200 || !strings.Contains(page, "gagal") {
 		t.Fatalf("failing login: %d %s", code, page)
 	}
+	s.settle(t)
 	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "verified" {
 		t.Fatalf("bpjs after a later failed login: %q", bpjs)
 	}
@@ -119,6 +123,7 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid2 + "/web"}).expect(t, 200).decodeData(t, &d2)
 	u, _ = url.Parse(d2.URL)
 	submit("gagal@bpjs.sandbox")
+	s.settle(t)
 	if _, bpjs := s.scrapingStatus(t, xid2); bpjs != "not verified" {
 		t.Fatalf("bpjs after a failed login: %q", bpjs)
 	}
@@ -167,10 +172,12 @@ func TestBankImportSandboxPlaysOutEachTestUsername(t *testing.T) {
 		t.Fatalf("at the start: %v", banks)
 	}
 	s.Clock.Add(1500 * time.Millisecond)
+	s.settle(t)
 	if banks, _ = s.scrapingStatus(t, xid); banks["bri"] != "ongoing" || banks["bca"] != "not verified" || banks["mandiri"] != "ongoing" {
 		t.Fatalf("after 1.5 s: %v", banks)
 	}
 	s.Clock.Add(2 * time.Second)
+	s.settle(t)
 	if banks, _ = s.scrapingStatus(t, xid); banks["bri"] != "verified" || banks["mandiri"] != "not verified" {
 		t.Fatalf("after 3.5 s: %v", banks)
 	}
@@ -195,6 +202,7 @@ func TestBankImportSandboxPlaysOutEachTestUsername(t *testing.T) {
 		t.Fatalf("bri with a retry running: %v", banks)
 	}
 	s.Clock.Add(2 * time.Second)
+	s.settle(t)
 	if banks, _ = s.scrapingStatus(t, xid); banks["bri"] != "verified" {
 		t.Fatalf("bri after a failed retry: %v", banks)
 	}

@@ -26,17 +26,22 @@ import (
 	"github.com/julo-partnership/julo/internal/sms"
 	"github.com/julo-partnership/julo/internal/store"
 	"github.com/julo-partnership/julo/internal/vendors"
+	"github.com/julo-partnership/julo/internal/worker"
+	"github.com/riverqueue/river"
 )
 
 // hooks lets tests fix what is otherwise taken from the world.
 type hooks struct {
 	now func() time.Time
+	// jobPoll is how often workers look for due jobs (0: River's 1 s).
+	jobPoll time.Duration
 }
 
 const usage = `usage: julo COMMAND [flags]
 
 commands:
-  serve                              run the partner API
+  serve                              run the partner API and the background workers
+  worker                             run the background workers only (scale them apart from the API)
   migrate                            apply database migrations and exit
   partner create NAME                create a partner and print its secret (shown once)
   partner list                       list partners
@@ -55,6 +60,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr, h)
+	case "worker":
+		return runWorker(ctx, args[1:], getenv, stderr, h)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "partner":
@@ -91,6 +98,9 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrating: %w", err)
+	}
+	if h.now != nil {
+		db.SetClock(h.now)
 	}
 	keys, err := keyring.Load(c.production(), c.data, getenv)
 	if err != nil {
@@ -167,6 +177,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	defer db.Close()
 
+	jobs, err := startJobs(ctx, c, svc, db, h, log)
+	if err != nil {
+		return err
+	}
 	api := httpapi.New(apiServices(svc), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production(), Observer: httpObs})
 	srv := &http.Server{
 		Handler:           api,
@@ -197,12 +211,101 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	log.Info("shutting down: finishing in-flight requests", "timeout", c.shutdown.String())
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err = srv.Shutdown(sctx)
+	// Requests are done (or cut off): let running jobs finish in what is
+	// left of the timeout; none is lost if they do not, River runs a job
+	// cut off by a stop again.
+	if jerr := jobs.Stop(sctx); jerr != nil {
+		log.Warn("stopping workers", "error", jerr.Error())
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil
 }
+
+// runWorker runs the background workers without the partner API, so that
+// they scale apart from it: same settings as serve (the jobs send SMS, call
+// vendors and sign callbacks like requests do), no listener.
+func runWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h hooks) error {
+	var c config
+	fs := newFlagSet("worker", stderr)
+	c.flags(fs, getenv, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("worker takes no arguments, got %q", fs.Args())
+	}
+	if err := c.validateServe(); err != nil {
+		return err
+	}
+	if c.publicURL == "" {
+		c.publicURL = "http://" + c.addr
+	}
+	c.publicURL = strings.TrimRight(c.publicURL, "/")
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	area, err := refdata.LoadArea()
+	if err != nil {
+		return fmt.Errorf("loading area data: %w", err)
+	}
+	svc, db, err := openService(ctx, c, getenv, h, area, log, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	jobs, err := startJobs(ctx, c, svc, db, h, log)
+	if err != nil {
+		return err
+	}
+	log.Info("working", "env", c.env, "database", dbKind(c.databaseURL), "job_workers", c.jobWorkers)
+	<-ctx.Done()
+	log.Info("shutting down: finishing running jobs", "timeout", c.shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+	defer cancel()
+	if err := jobs.Stop(sctx); err != nil {
+		return fmt.Errorf("stopping workers: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// startJobs starts River's client with every worker on the store's
+// database. Its log lines go to log at warning level and above (River's
+// info lines are per job).
+func startJobs(ctx context.Context, c config, svc *onboarding.Service, db *store.DB, h hooks, log *slog.Logger) (*store.Jobs, error) {
+	ws := river.NewWorkers()
+	if err := worker.Register(ws, svc); err != nil {
+		return nil, err
+	}
+	jobs, err := db.NewJobs(store.WorkerConfig{Workers: ws, Periodic: periodicJobs(), MaxWorkers: c.jobWorkers,
+		Now: h.now, PollInterval: h.jobPoll, Logger: slog.New(warnOnly{log.Handler()})})
+	if err != nil {
+		return nil, err
+	}
+	// The workers run until Stop, not until ctx ends: a signal must let
+	// running jobs finish (Stop's timeout bounds that).
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, fmt.Errorf("starting workers: %w", err)
+	}
+	return jobs, nil
+}
+
+// periodicJobs are the jobs River inserts on a schedule (the elected leader
+// among all instances does): a later issue adds one with its worker here.
+func periodicJobs() []*river.PeriodicJob { return nil }
+
+// warnOnly passes on records at warning level and above.
+type warnOnly struct{ slog.Handler }
+
+func (w warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnOnly) WithAttrs(as []slog.Attr) slog.Handler { return warnOnly{w.Handler.WithAttrs(as)} }
+
+func (w warnOnly) WithGroup(g string) slog.Handler { return warnOnly{w.Handler.WithGroup(g)} }
 
 // apiServices is the domain service behind every part of the partner API.
 func apiServices(svc *onboarding.Service) httpapi.Services {

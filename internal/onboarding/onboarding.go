@@ -91,6 +91,8 @@ type Store interface {
 	PreregGuard(ctx context.Context, key string) (PreregGuard, error)
 
 	Ping(ctx context.Context) error
+	// Enqueue inserts background jobs in a transaction of their own.
+	Enqueue(ctx context.Context, jobs ...julo.Scheduled) error
 
 	ImageStore
 	OTPStore

@@ -9,12 +9,10 @@ package store
 // PostgreSQL a trigger that pauses), so that without the row lock every
 // racer reads the same state and the rule visibly breaks. Removing the
 // FOR UPDATE of CreateOTP (either lock), CheckOTP, AddImage,
-// AdvanceImport, FinishBPJSTask or ApplyDueImportEvents' read of the due
-// events fails a race here (UpdatePreregGuard's is raced in store_test.go).
-// Two cannot be seen missing, as others keep their rules: SubmitApplication's
-// (the primary key of application_details, AddImage's lock) and
-// ApplyDueImportEvents' second read of an import (its read of the events
-// already locks their imports' rows).
+// AdvanceImport or FinishBPJSTask fails a race here (UpdatePreregGuard's is
+// raced in store_test.go). The status machine's (moveApplication) cannot be
+// seen missing, as other rules keep the submission's race: the primary key
+// of application_details and AddImage's lock.
 
 import (
 	"context"
@@ -269,7 +267,6 @@ func TestRacesKeepTheRules(t *testing.T) {
 			{"UploadsKeepTheImageCap", uploadsKeepTheImageCap},
 			{"SubmissionsLetExactlyOneWin", submissionsLetExactlyOneWin},
 			{"ImportCallbacksLetExactlyOneTransitionWin", importCallbacksLetExactlyOneTransitionWin},
-			{"DueImportEventsAreAppliedOnce", dueImportEventsAreAppliedOnce},
 			{"BPJSCallbacksLetExactlyOneOutcomeWin", bpjsCallbacksLetExactlyOneOutcomeWin},
 			{"BankImportsOfOneBankLetExactlyOneIn", bankImportsOfOneBankLetExactlyOneIn},
 		} {
@@ -503,7 +500,7 @@ func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 	ctx := context.Background()
 	app := applications(t, db, 1)[0]
 	if _, err := db.CreateBankImport(ctx, onboarding.BankImport{ApplicationID: app.ID, Bank: "bca", Ref: "advance-1",
-		Status: onboarding.ImportInitiated, CreatedAt: at}); err != nil {
+		Status: onboarding.ImportInitiated, CreatedAt: at}, nil); err != nil {
 		t.Fatal(err)
 	}
 	target := func(i int) string { return []string{onboarding.ImportAuthSuccess, onboarding.ImportAuthFailed}[i%2] }
@@ -532,52 +529,6 @@ func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 		if want := target(i) == final; want != (err == nil) || err != nil && code(err) != julo.ECONFLICT {
 			t.Fatalf("import ended %s; racer %d asking %s got %v", final, i, target(i), err)
 		}
-	}
-}
-
-// ApplyDueImportEvents holds the events it applies: of racing calls, one
-// hands each due event to next, in order, and the others find none due.
-func dueImportEventsAreAppliedOnce(t *testing.T, db *DB) {
-	ctx := context.Background()
-	app := applications(t, db, 1)[0]
-	imp, err := db.CreateBankImport(ctx, onboarding.BankImport{ApplicationID: app.ID, Bank: "bni", Ref: "due-1",
-		Status: onboarding.ImportInitiated, CreatedAt: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	planned := []onboarding.PlannedEvent{
-		{Status: onboarding.ImportAuthSuccess, After: time.Second},
-		{Status: onboarding.ImportScrapeSuccess, After: 2 * time.Second},
-		{Status: onboarding.ImportLoadSuccess, After: 3 * time.Second},
-	}
-	if err := db.PlanImportEvents(ctx, imp.ID, planned, at.Add(-time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var applied []string // the events next was given, by all racers
-	next := func(imp onboarding.BankImport, status, message string) (string, string, error) {
-		mu.Lock()
-		applied = append(applied, status)
-		mu.Unlock()
-		time.Sleep(window)
-		return status, message, nil
-	}
-	errs := race(t, db, racers, func(ctx context.Context, i int) error {
-		return db.ApplyDueImportEvents(ctx, app.ID, at, next)
-	})
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := []string{onboarding.ImportAuthSuccess, onboarding.ImportScrapeSuccess, onboarding.ImportLoadSuccess}
-	if !slices.Equal(applied, want) {
-		t.Fatalf("racing calls gave next %v, want each planned event once: %v", applied, want)
-	}
-	var final string
-	if err := db.r.QueryRow(`SELECT status FROM bank_imports WHERE ref = 'due-1' AND finished_at IS NOT NULL`).Scan(&final); err != nil ||
-		final != onboarding.ImportLoadSuccess {
-		t.Fatalf("import at %q (%v), want %s, finished", final, err, onboarding.ImportLoadSuccess)
 	}
 }
 
@@ -612,7 +563,7 @@ func bankImportsOfOneBankLetExactlyOneIn(t *testing.T, db *DB) {
 	app := applications(t, db, 1)[0]
 	errs := race(t, db, racers, func(ctx context.Context, i int) error {
 		_, err := db.CreateBankImport(ctx, onboarding.BankImport{ApplicationID: app.ID, Bank: "bri",
-			Ref: fmt.Sprintf("import-%d", i), Status: onboarding.ImportInitiated, CreatedAt: at})
+			Ref: fmt.Sprintf("import-%d", i), Status: onboarding.ImportInitiated, CreatedAt: at}, nil)
 		return err
 	})
 	if in := wantOnly(t, errs, julo.ECONFLICT); in != 1 {

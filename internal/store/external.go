@@ -48,6 +48,16 @@ func (db *DB) FinishBPJSTask(ctx context.Context, token, status, message string,
 	})
 }
 
+// BPJSTask returns the task with token.
+func (db *DB) BPJSTask(ctx context.Context, token string) (onboarding.BPJSTask, error) {
+	t := onboarding.BPJSTask{Token: token}
+	err := db.r.QueryRowContext(ctx, `SELECT application_id, status FROM bpjs_tasks WHERE token = $1`, token).Scan(&t.ApplicationID, &t.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, notFound("bpjs task")
+	}
+	return t, err
+}
+
 // BPJSSummary says whether any task succeeded and whether one created since
 // pendingSince is pending.
 func (db *DB) BPJSSummary(ctx context.Context, applicationID int64, pendingSince time.Time) (success, pending bool, err error) {
@@ -68,23 +78,18 @@ func scanImport(r scanner) (onboarding.BankImport, error) {
 	return imp, err
 }
 
-// CreateBankImport inserts an import; the unique index on unfinished imports
-// makes a second concurrent import of one bank an ECONFLICT.
-func (db *DB) CreateBankImport(ctx context.Context, imp onboarding.BankImport) (onboarding.BankImport, error) {
-	err := db.w.QueryRowContext(ctx, `INSERT INTO bank_imports (application_id, bank, ref, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, imp.ApplicationID, imp.Bank, imp.Ref, imp.Status, ms(imp.CreatedAt)).Scan(&imp.ID)
-	return imp, db.conflict(err)
-}
-
-// DeleteBankImport removes an import that never started, with its plan.
-func (db *DB) DeleteBankImport(ctx context.Context, id int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM bank_import_events WHERE import_id = $1`, id); err != nil {
-			return err
+// CreateBankImport inserts an import with its jobs in one transaction; the
+// unique index on unfinished imports makes a second concurrent import of
+// one bank a duplicate of onboarding.UniqueActiveImport.
+func (db *DB) CreateBankImport(ctx context.Context, imp onboarding.BankImport, jobs []julo.Scheduled) (onboarding.BankImport, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO bank_imports (application_id, bank, ref, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, imp.ApplicationID, imp.Bank, imp.Ref, imp.Status, ms(imp.CreatedAt)).Scan(&imp.ID); err != nil {
+			return db.conflict(err)
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM bank_imports WHERE id = $1`, id)
-		return err
+		return db.enqueue(ctx, tx, jobs...)
 	})
+	return imp, err
 }
 
 // ActiveBankImport returns the unfinished import of a bank.
@@ -95,19 +100,6 @@ func (db *DB) ActiveBankImport(ctx context.Context, applicationID int64, bank st
 		return imp, notFound("bank import")
 	}
 	return imp, err
-}
-
-// PlanImportEvents stores the sandbox scraper's planned progress.
-func (db *DB) PlanImportEvents(ctx context.Context, importID int64, events []onboarding.PlannedEvent, start time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		for _, e := range events {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO bank_import_events (import_id, status, message, due_at)
-				VALUES ($1, $2, $3, $4)`, importID, e.Status, e.Message, ms(start.Add(e.After))); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // AdvanceImport moves the import with ref to the state next returns.
@@ -148,59 +140,6 @@ func (db *DB) updateImport(ctx context.Context, tx *sql.Tx, imp onboarding.BankI
 		outcome = julo.VerificationVerified
 	}
 	return db.recordVerification(ctx, tx, imp.ApplicationID, "bank:"+imp.Bank, outcome, at)
-}
-
-// ApplyDueImportEvents applies the application's due planned events in
-// order, in one transaction holding the events and their imports.
-func (db *DB) ApplyDueImportEvents(ctx context.Context, applicationID int64, at time.Time, next onboarding.ImportTransition) error {
-	const due = `FROM bank_import_events e JOIN bank_imports i ON i.id = e.import_id
-		WHERE i.application_id = $1 AND e.applied_at IS NULL AND e.due_at <= $2`
-	// Most status reads have nothing due (always so without the sandbox
-	// scraper): answer them without taking the write lock.
-	var any bool
-	if err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+due+`)`, applicationID, ms(at)).Scan(&any); err != nil || !any {
-		return err
-	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT e.id, e.import_id, e.status, COALESCE(e.message, '') `+due+`
-			ORDER BY e.due_at, e.id`+db.dialect.forUpdate, applicationID, ms(at))
-		if err != nil {
-			return err
-		}
-		type event struct {
-			id, importID    int64
-			status, message string
-		}
-		var events []event
-		for rows.Next() {
-			var e event
-			if err := rows.Scan(&e.id, &e.importID, &e.status, &e.message); err != nil {
-				rows.Close()
-				return err
-			}
-			events = append(events, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, e := range events {
-			imp, err := scanImport(tx.QueryRowContext(ctx, `SELECT `+importColumns+` FROM bank_imports WHERE id = $1`+db.dialect.forUpdate, e.importID))
-			if err != nil {
-				return err
-			}
-			// An event the state machine refuses is dropped, not retried.
-			if status, message, err := next(imp, e.status, e.message); err == nil && status != imp.Status {
-				if err := db.updateImport(ctx, tx, imp, status, message, at); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE bank_import_events SET applied_at = $2 WHERE id = $1`, e.id, ms(at)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // BankSummary says, per bank, whether an import succeeded and whether one

@@ -75,6 +75,15 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("creating schema_migrations: %w", err)
 	}
+	// River's tables, after ours at every start: its migrator re-reads
+	// what is applied under our lock and applies only what is missing.
+	// applied counts ours only (schema_version is ours).
+	defer func() {
+		if err != nil {
+			return
+		}
+		_, err = db.migrateRiver(ctx)
+	}()
 	for _, m := range all {
 		err := db.migrationTx(ctx, func(tx *sql.Tx) error {
 			var current int

@@ -36,6 +36,8 @@ type DB struct {
 
 	// rand makes event ids; nil: crypto/rand.
 	rand io.Reader
+
+	insertState
 }
 
 // Open opens the database named by url: empty for SQLite in dataDir/julo.db,

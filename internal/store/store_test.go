@@ -162,6 +162,14 @@ func testMigrateConcurrently(t *testing.T, d testDB) {
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != len(want) {
 		t.Fatalf("%d rows in schema_migrations (%v), want %d", rows, err, len(want))
 	}
+	// River's migrations are applied with ours, each once.
+	rm, err := db.riverMigrator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM river_migration`); n != len(rm.AllVersions()) {
+		t.Fatalf("%d rows in river_migration, River has %d migrations", n, len(rm.AllVersions()))
+	}
 	if n, err := db.Migrate(ctx); n != 0 || err != nil {
 		t.Fatalf("second migrate applied %d, %v", n, err)
 	}
@@ -417,6 +425,7 @@ func TestPostgresAuthFailureDoesNotShowThePassword(t *testing.T) {
 
 // Every unique index of the schema must name the field it guards, so that a
 // race lost on it answers ECONFLICT with that field on both databases.
+// (River's tables are River's: our code never writes them.)
 func TestEveryUniqueIndexNamesARule(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, d testDB) {
 		db := d.migrated(t)
@@ -426,10 +435,10 @@ func TestEveryUniqueIndexNamesARule(t *testing.T) {
 			indexes = strings1(t, db, `SELECT i.relname FROM pg_index x
 				JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
 				JOIN pg_namespace n ON n.oid = c.relnamespace
-				WHERE x.indisunique AND NOT x.indisprimary AND n.nspname = current_schema()`)
+				WHERE x.indisunique AND NOT x.indisprimary AND n.nspname = current_schema() AND c.relname NOT LIKE 'river\_%'`)
 		} else {
 			key = func(ix uniqueIndex) string { return ix.on }
-			for _, table := range strings1(t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`) {
+			for _, table := range strings1(t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'river\_%' ESCAPE '\'`) {
 				rows, err := db.r.Query(`SELECT name FROM pragma_index_list($1) WHERE "unique" AND origin != 'pk'`, table)
 				if err != nil {
 					t.Fatal(err)
@@ -484,27 +493,30 @@ func scanStrings(t *testing.T, rows *sql.Rows) []string {
 // Both dialects' migrations build the same schema: tables, columns and
 // whether they may be NULL, and index names with their uniqueness (types
 // differ by design: INTEGER/BIGINT ids, BOOLEAN stored as 0/1 on SQLite).
+// River's tables (river_*) are River's: its drivers keep their own schemas
+// (PostgreSQL's has GIN indexes SQLite lacks).
 func TestSchemasOfBothDialectsMatch(t *testing.T) {
 	t.Parallel()
 	pg := testDB{url: freshPostgres(t), dir: t.TempDir()}.migrated(t)
 	lite := testDB{dir: t.TempDir()}.migrated(t)
 	pgSchema := strings1(t, pg, `
 		SELECT 'column ' || table_name || '.' || column_name || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END
-		FROM information_schema.columns WHERE table_schema = current_schema()
+		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name NOT LIKE 'river\_%'
+
 		UNION ALL
 		SELECT 'index ' || c.relname || '.' || i.relname || CASE WHEN x.indisunique THEN ' UNIQUE' ELSE '' END
 		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
 		JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = current_schema() AND NOT x.indisprimary
+		WHERE n.nspname = current_schema() AND NOT x.indisprimary AND c.relname NOT LIKE 'river\_%'
 			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`)
 	liteSchema := strings1(t, lite, `
 		SELECT 'column ' || m.name || '.' || c.name || CASE WHEN c."notnull" OR c.pk > 0 THEN ' NOT NULL' ELSE '' END
 		FROM sqlite_master m JOIN pragma_table_info(m.name) c
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'river\_%' ESCAPE '\'
 		UNION ALL
 		SELECT 'index ' || m.tbl_name || '.' || m.name || CASE WHEN l."unique" THEN ' UNIQUE' ELSE '' END
 		FROM sqlite_master m JOIN pragma_index_list(m.tbl_name) l ON l.name = m.name
-		WHERE m.type = 'index' AND m.sql IS NOT NULL`)
+		WHERE m.type = 'index' AND m.sql IS NOT NULL AND m.tbl_name NOT LIKE 'river\_%' ESCAPE '\'`)
 	slices.Sort(pgSchema)
 	slices.Sort(liteSchema)
 	for _, s := range liteSchema {

@@ -1,0 +1,60 @@
+// Package worker runs background jobs: one River worker per job kind, each
+// calling one domain operation, as an HTTP handler does for a request. The
+// jobs themselves are plain types of the domain (julo.Job), inserted by the
+// store in the transaction that causes them; this package only knows how to
+// run them and how often to retry.
+package worker
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/onboarding"
+)
+
+// Onboarding is what onboarding's jobs call.
+type Onboarding interface {
+	ApplyImportEvent(ctx context.Context, j onboarding.ImportEventJob) error
+	CompleteSandboxBPJS(ctx context.Context, j onboarding.SandboxBPJSCompletion) error
+}
+
+// Register adds every worker to ws.
+func Register(ws *river.Workers, o Onboarding) error {
+	if err := river.AddWorkerSafely(ws, &run[onboarding.ImportEventJob]{do: o.ApplyImportEvent}); err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(ws, &run[onboarding.SandboxBPJSCompletion]{do: o.CompleteSandboxBPJS})
+}
+
+// run is the worker of one job kind: it calls do. A domain error the caller
+// could act on (invalid, conflict, not found) is permanent: retrying cannot
+// change it, so the job is cancelled. Any other error is retried with
+// River's backoff (attempt^4 seconds), up to the store's attempt limit.
+type run[T julo.Job] struct {
+	river.WorkerDefaults[T]
+	do func(context.Context, T) error
+}
+
+func (w *run[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	err := w.do(ctx, job.Args)
+	if err != nil && permanent(err) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+func permanent(err error) bool {
+	switch julo.ErrorCode(err) {
+	case julo.EINVALID, julo.ECONFLICT, julo.ENOTFOUND, julo.EUNAUTHORIZED:
+		return true
+	}
+	return false
+}
+
+// Timeout bounds one run of a job.
+func (w *run[T]) Timeout(*river.Job[T]) time.Duration { return time.Minute }
+
+var _ river.Worker[onboarding.ImportEventJob] = (*run[onboarding.ImportEventJob])(nil)
