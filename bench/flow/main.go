@@ -19,9 +19,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -46,9 +43,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"golang.org/x/crypto/argon2"
+
+	"github.com/julo-partnership/julo/internal/store/storetest"
 )
 
 func main() {
@@ -349,18 +346,15 @@ func createDB(args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: flow createdb ADMIN_URL")
 	}
-	u, err := url.Parse(args[0])
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Dropped by dropdb, a later run of this program: the drop function
+	// is not needed.
+	u, _, err := storetest.CreateDatabase(ctx, args[0], "julo_bench_")
 	if err != nil {
-		return errors.New("createdb: the admin URL does not parse")
+		return fmt.Errorf("createdb: %w", err)
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "julo_bench_" + hex.EncodeToString(b)
-	if err := adminExec(args[0], `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
-		return err
-	}
-	u.Path = "/" + name
-	fmt.Println(u.String())
+	fmt.Println(u)
 	return nil
 }
 
@@ -368,19 +362,9 @@ func dropDB(args []string) error {
 	if len(args) != 2 || !strings.HasPrefix(args[1], "julo_bench_") {
 		return errors.New("usage: flow dropdb ADMIN_URL julo_bench_NAME")
 	}
-	return adminExec(args[0], `DROP DATABASE IF EXISTS `+pgx.Identifier{args[1]}.Sanitize()+` WITH (FORCE)`)
-}
-
-func adminExec(admin, q string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(ctx, q)
-	return err
+	return storetest.DropDatabase(ctx, args[0], args[1])
 }
 
 // fsyncRate measures how many 4 KiB write+fsync rounds a second the disk
