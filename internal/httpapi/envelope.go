@@ -74,7 +74,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	if !known || e.Code == julo.EINTERNAL {
 		info.internal = true
 		info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
-		writeJSON(w, http.StatusInternalServerError, envelope{Errors: []string{i18n.T(lang, i18n.Internal, info.id)}})
+		writeJSON(w, statusOf[julo.EINTERNAL], envelope{Errors: []string{i18n.T(lang, i18n.Internal, info.id)}})
 		return
 	}
 	if e.Err != nil {
