@@ -401,3 +401,19 @@ func TestProductionWithoutVendorsAnswersNotConfigured(t *testing.T) {
 		t.Fatalf("%d imports left", n)
 	}
 }
+
+// The sandbox import plays out in the background: with no request in
+// between, the status read once after the plan's time shows it verified.
+func TestBankImportSandboxVerifiesWithoutRequests(t *testing.T) {
+	s := startServer(t, nil)
+	xid := s.newApplication(t)
+	s.startImport(xid, url.Values{"data_type": {"bca"}, "credentials": {creds("sandbox_ok", "s3cret")}}).expect(t, 201)
+	s.Clock.Add(4 * time.Second)
+	s.settle(t)
+	if banks, _ := s.scrapingStatus(t, xid); banks["bca"] != "verified" {
+		t.Fatalf("after the plan's time: %v", banks)
+	}
+	if n := s.countWhere("events", "type = 'application.verification_changed' AND subject = 'bank:bca' AND outcome = 'verified'"); n != 1 {
+		t.Fatalf("%d verification events", n)
+	}
+}

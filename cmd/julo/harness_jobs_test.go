@@ -78,3 +78,30 @@ func (s *testServer) jobDump() string {
 	fmt.Fprintf(&b, "\n  clock %s, leader %q", s.Clock.Now().Format(time.RFC3339Nano), leader)
 	return b.String()
 }
+
+// countWhere counts the rows of table that match the SQL condition where.
+func (s *testServer) countWhere(table, where string) int {
+	s.t.Helper()
+	var n int
+	if err := s.sqlDB().QueryRow("SELECT COUNT(*) FROM " + table + " WHERE " + where).Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+// jobDumpAll describes every job, finished or not, for a failure.
+func (s *testServer) jobDumpAll() string {
+	var b strings.Builder
+	rows, err := s.sqlDB().Query(`SELECT id, kind, state, attempt, COALESCE(errors, '[]') FROM river_job ORDER BY id`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, attempt int64
+		var kind, state, errs string
+		rows.Scan(&id, &kind, &state, &attempt, &errs)
+		fmt.Fprintf(&b, "\n  job %d %s %s attempt %d errors %s", id, kind, state, attempt, errs)
+	}
+	return b.String()
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,8 +47,30 @@ func juloBinary(t *testing.T) string {
 }
 
 // startProcess runs `julo serve` as its own process and returns its URL; it
-// is stopped with SIGTERM when the test ends.
+// is stopped with SIGTERM when the test ends and must exit cleanly.
 func startProcess(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd, u := launchProcess(t, args...)
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("instance exited with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("instance did not stop")
+		}
+	})
+	return u
+}
+
+// launchProcess starts `julo serve` as its own process and returns it with
+// its URL once it listens; the caller stops it.
+func launchProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(juloBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, testBlobEnv()...) // the S3 credentials, if any
@@ -68,26 +91,13 @@ func startProcess(t *testing.T, args ...string) string {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("instance exited with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			t.Errorf("instance did not stop")
-		}
-	})
 	select {
 	case a := <-addr:
-		return "http://" + a
+		return cmd, "http://" + a
 	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
 		t.Fatal("instance did not start")
-		return ""
+		return nil, ""
 	}
 }
 
@@ -113,8 +123,8 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 		SecretKey string `json:"secret_key"`
 	}
 	json.Unmarshal(out.Bytes(), &p)
-	a := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey}
-	b := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey}
+	a := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
+	b := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
 
 	// The same NIK registered on both at once: exactly one wins, each round.
 	for round := 0; round < 5; round++ {
@@ -171,6 +181,86 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !bytes.Equal(got, pngBytes(t)) {
 		t.Fatalf("B serves %d, %d bytes", resp.StatusCode, len(got))
+	}
+
+	// Background jobs: sandbox imports started on both instances play out
+	// (3 jobs each, due over 3 s of real time) with each job run exactly
+	// once between the two processes' workers.
+	var xids []string
+	for i := 0; i < 6; i++ {
+		s := []*testServer{a, b}[i%2]
+		x := s.newApplication(t)
+		s.startImport(x, url.Values{"data_type": {"bni"}, "credentials": {creds("sandbox_ok", "pw")}}).expect(t, 201)
+		xids = append(xids, x)
+	}
+	waitJobs(t, a, 6, 30*time.Second)
+	if n := a.countWhere("river_job", "state = 'completed' AND attempt = 1"); n != 6 {
+		t.Fatalf("%d of 6 jobs completed at their first attempt: %s", n, a.jobDump())
+	}
+	if n := a.countWhere("events", "type = 'application.verification_changed' AND outcome = 'verified'"); n != 6 {
+		t.Fatalf("%d verification events for 6 imports", n)
+	}
+	for _, x := range xids {
+		if banks, _ := b.scrapingStatus(t, x); banks["bni"] != "verified" {
+			t.Fatalf("%s: %v", x, banks)
+		}
+	}
+}
+
+// waitJobs waits (bounded) until n jobs are completed, cancelled or
+// discarded, and none is unfinished.
+func waitJobs(t *testing.T, s *testServer, n int, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		done := s.countWhere("river_job", "state IN ('completed', 'cancelled', 'discarded')")
+		if done >= n && s.countWhere("river_job", "state NOT IN ('completed', 'cancelled', 'discarded')") == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d jobs finished after %s: %s", done, n, limit, s.jobDump())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A job pending when the server is killed (SIGKILL: no shutdown at all)
+// runs after a restart: the jobs live in the database, not in the process.
+func TestPendingJobsRunAfterTheServerIsKilled(t *testing.T) {
+	data := t.TempDir()
+	db := testDatabaseURL(t)
+	args := []string{"--data", data, "--database-url", db}
+	if u := testBlobURL(t); u != "" {
+		args = append(args, "--blob-url", u)
+	}
+	var out bytes.Buffer
+	if err := runWith(context.Background(), append([]string{"partner", "create", "acme"}, args...), func(string) string { return "" },
+		&out, io.Discard, hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		SecretKey string `json:"secret_key"`
+	}
+	json.Unmarshal(out.Bytes(), &p)
+	cmd, u := launchProcess(t, args...)
+	s := &testServer{t: t, URL: u, Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
+	xid := s.newApplication(t)
+	s.startImport(xid, url.Values{"data_type": {"bca"}, "credentials": {creds("sandbox_ok", "pw")}}).expect(t, 201)
+	// The first event is due a second after the start: kill before it.
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if n := s.countWhere("river_job", "state = 'completed'"); n != 0 {
+		t.Skipf("the machine was too slow: %d jobs ran before the kill", n)
+	}
+	if n := s.countWhere("river_job", "kind = 'sandbox_bank_import'"); n != 1 {
+		t.Fatalf("%d jobs stored, want 1", n)
+	}
+	s.URL = startProcess(t, args...)
+	waitJobs(t, s, 1, 30*time.Second)
+	if banks, _ := s.scrapingStatus(t, xid); banks["bca"] != "verified" {
+		t.Fatalf("after the restart: %v; jobs %s", banks, s.jobDumpAll())
 	}
 }
 

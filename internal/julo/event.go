@@ -58,3 +58,12 @@ type Scheduled struct {
 	Job Job
 	At  time.Time
 }
+
+// RunLater is what a job's operation returns when its work is not done yet
+// and should run again After from now (River snoozes it): not a failure,
+// and it does not use up an attempt.
+type RunLater struct {
+	After time.Duration
+}
+
+func (r *RunLater) Error() string { return "run again in " + r.After.String() }

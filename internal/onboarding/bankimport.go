@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
@@ -29,7 +30,7 @@ type BankImportStarted struct {
 // this server stores, logs and returns none of them. One import per bank and
 // application runs at a time (ECONFLICT); a scraper that fails or does not
 // answer in time is EUPSTREAM and leaves no import behind. The sandbox
-// scraper's planned progress is queued as ImportEventJobs.
+// scraper's planned progress is queued as one ImportPlanJob.
 func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid string, in BankImportInput) (BankImportStarted, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
@@ -75,9 +76,13 @@ func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid strin
 	if err != nil {
 		return BankImportStarted{}, err
 	}
-	jobs := make([]julo.Scheduled, len(planned))
-	for i, e := range planned {
-		jobs[i] = julo.Scheduled{Job: ImportEventJob{Ref: ref, Status: e.Status, Message: e.Message}, At: now.Add(e.After)}
+	var jobs []julo.Scheduled
+	if len(planned) > 0 {
+		plan := ImportPlanJob{Ref: ref}
+		for _, e := range planned {
+			plan.Events = append(plan.Events, PlannedStep{Status: e.Status, Message: e.Message, At: now.Add(e.After)})
+		}
+		jobs = append(jobs, julo.Scheduled{Job: plan, At: plan.Events[0].At})
 	}
 	imp, err := s.store.CreateBankImport(ctx, BankImport{ApplicationID: app.ID, Bank: bank, Ref: ref, Status: ImportInitiated, CreatedAt: now}, jobs)
 	if julo.IsDuplicate(err, UniqueActiveImport) {
@@ -132,24 +137,47 @@ func (s *Service) advanceImport(ctx context.Context, ref, status, message string
 	return err
 }
 
-// ImportEventJob is one progress report the sandbox scraper planned for an
-// import, run when it is due.
-type ImportEventJob struct {
-	Ref     string `json:"ref"`
-	Status  string `json:"status"`
-	Message string `json:"message"`
+// ImportPlanJob is the progress the sandbox scraper planned for an import:
+// its events in order, each with the time it is due.
+type ImportPlanJob struct {
+	Ref    string        `json:"ref"`
+	Events []PlannedStep `json:"events"`
+}
+
+// PlannedStep is one planned progress report.
+type PlannedStep struct {
+	Status  string    `json:"status"`
+	Message string    `json:"message"`
+	At      time.Time `json:"at"`
 }
 
 // Kind names the job.
-func (ImportEventJob) Kind() string { return "sandbox_bank_import_event" }
+func (ImportPlanJob) Kind() string { return "sandbox_bank_import" }
 
-// ApplyImportEvent runs an ImportEventJob through the same state machine as
-// a vendor's callback. An event the state machine refuses (the import moved
-// on meanwhile) is dropped: the job is done, not retried.
-func (s *Service) ApplyImportEvent(ctx context.Context, j ImportEventJob) error {
-	err := s.advanceImport(ctx, j.Ref, j.Status, j.Message)
-	if c := julo.ErrorCode(err); c == julo.ECONFLICT || c == julo.ENOTFOUND {
-		return nil
+// PlayImportPlan runs an ImportPlanJob: it applies every event that is due,
+// in order, through the same state machine as a vendor's callbacks, and
+// asks to run again (julo.RunLater) when the next one is due. One job per
+// import keeps the order even when several events fall due together (a
+// restart after downtime). Re-applying an event already applied changes
+// nothing (the state machine accepts the current state and refuses an
+// earlier one), so a run cut short is simply run again. An event the state
+// machine refuses is dropped.
+func (s *Service) PlayImportPlan(ctx context.Context, j ImportPlanJob) error {
+	now := s.now()
+	for _, e := range j.Events {
+		if e.At.After(now) {
+			return &julo.RunLater{After: e.At.Sub(now)}
+		}
+		err := s.advanceImport(ctx, j.Ref, e.Status, e.Message)
+		switch julo.ErrorCode(err) {
+		case julo.ENOTFOUND:
+			return nil
+		case julo.ECONFLICT:
+			continue
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
 }

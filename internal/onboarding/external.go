@@ -65,7 +65,7 @@ type BankJob struct {
 }
 
 // PlannedEvent is a state the sandbox scraper will report After the start
-// (queued as an ImportEventJob).
+// (queued in an ImportPlanJob).
 type PlannedEvent struct {
 	Status, Message string
 	After           time.Duration

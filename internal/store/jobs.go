@@ -130,7 +130,8 @@ type WorkerConfig struct {
 	Periodic []*river.PeriodicJob
 	// MaxWorkers bounds the jobs run at once by this process.
 	MaxWorkers int
-	// JobTimeout bounds one run of a job (its context is cancelled then).
+	// JobTimeout bounds one run of a job (its context is cancelled then);
+	// 0: a minute.
 	JobTimeout time.Duration
 	// Now, when set, is the clock River schedules and fetches by (tests
 	// move it); nil: the system clock and the database's.
@@ -152,16 +153,23 @@ func (db *DB) NewJobs(cfg WorkerConfig) (*Jobs, error) {
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 4
 	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = time.Minute
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	rc := &river.Config{
-		Logger:            cfg.Logger,
-		Workers:           cfg.Workers,
-		PeriodicJobs:      cfg.Periodic,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
-		JobTimeout:        cfg.JobTimeout,
-		FetchPollInterval: cfg.PollInterval,
+		Logger:       cfg.Logger,
+		Workers:      cfg.Workers,
+		PeriodicJobs: cfg.Periodic,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		JobTimeout:   cfg.JobTimeout,
+		// A job still running this long after it started was cut off by
+		// a crash (SIGKILL, a lost machine): run it again. Well above
+		// every job's timeout, so that no job is ever run twice at once.
+		RescueStuckJobsAfter: rescueAfter(cfg.JobTimeout),
+		FetchPollInterval:    cfg.PollInterval,
 		// River logs a job's failure with its error; ours never carry
 		// personal data (the domain's errors name fields, not values).
 	}
@@ -191,6 +199,12 @@ func (j *Jobs) Stop(ctx context.Context) error {
 		return errors.Join(err, j.client.StopAndCancel(hard))
 	}
 	return err
+}
+
+// rescueAfter is how long a running job may go unfinished before it is
+// taken to be cut off by a crash.
+func rescueAfter(jobTimeout time.Duration) time.Duration {
+	return max(5*time.Minute, 3*jobTimeout)
 }
 
 // clock adapts an injected clock to River's time generator.

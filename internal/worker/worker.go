@@ -7,6 +7,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -17,19 +18,20 @@ import (
 
 // Onboarding is what onboarding's jobs call.
 type Onboarding interface {
-	ApplyImportEvent(ctx context.Context, j onboarding.ImportEventJob) error
+	PlayImportPlan(ctx context.Context, j onboarding.ImportPlanJob) error
 	CompleteSandboxBPJS(ctx context.Context, j onboarding.SandboxBPJSCompletion) error
 }
 
 // Register adds every worker to ws.
 func Register(ws *river.Workers, o Onboarding) error {
-	if err := river.AddWorkerSafely(ws, &run[onboarding.ImportEventJob]{do: o.ApplyImportEvent}); err != nil {
+	if err := river.AddWorkerSafely(ws, &run[onboarding.ImportPlanJob]{do: o.PlayImportPlan}); err != nil {
 		return err
 	}
 	return river.AddWorkerSafely(ws, &run[onboarding.SandboxBPJSCompletion]{do: o.CompleteSandboxBPJS})
 }
 
-// run is the worker of one job kind: it calls do. A domain error the caller
+// run is the worker of one job kind: it calls do. An operation that is not
+// done yet (julo.RunLater) is snoozed until then. A domain error the caller
 // could act on (invalid, conflict, not found) is permanent: retrying cannot
 // change it, so the job is cancelled. Any other error is retried with
 // River's backoff (attempt^4 seconds), up to the store's attempt limit.
@@ -40,6 +42,10 @@ type run[T julo.Job] struct {
 
 func (w *run[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	err := w.do(ctx, job.Args)
+	var later *julo.RunLater
+	if errors.As(err, &later) {
+		return river.JobSnooze(later.After)
+	}
 	if err != nil && permanent(err) {
 		return river.JobCancel(err)
 	}
@@ -57,4 +63,4 @@ func permanent(err error) bool {
 // Timeout bounds one run of a job.
 func (w *run[T]) Timeout(*river.Job[T]) time.Duration { return time.Minute }
 
-var _ river.Worker[onboarding.ImportEventJob] = (*run[onboarding.ImportEventJob])(nil)
+var _ river.Worker[onboarding.ImportPlanJob] = (*run[onboarding.ImportPlanJob])(nil)
