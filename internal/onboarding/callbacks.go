@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
@@ -39,13 +38,14 @@ func parseCallback(body []byte) (callbackBody, error) {
 	return c, nil
 }
 
-// printable keeps at most max runes of s, dropping control and
-// text-direction characters, so a vendor's message can be stored as is.
+// printable keeps at most max runes of s, dropping the runes no text may
+// hold (julo.IsUnsafeRune, the same rule requests are checked by), so a
+// vendor's message can be stored as is.
 func printable(s string, max int) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range strings.ToValidUTF8(s, "") {
-		if unicode.IsControl(r) || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' {
+		if julo.IsUnsafeRune(r) {
 			continue
 		}
 		if n++; n > max {
