@@ -42,6 +42,8 @@ func (f *uploadStore) ApplicationByXID(ctx context.Context, xid int64) (onboardi
 	return onboarding.Application{ID: 3, XID: xid, PartnerID: 1, Status: julo.AppFormCreated}, nil
 }
 
+func (f *uploadStore) Enqueue(ctx context.Context, jobs ...julo.Scheduled) error { return nil }
+
 func (f *uploadStore) AddImage(ctx context.Context, img onboarding.Image, accept func(julo.AppStatus, int) error) (onboarding.Image, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

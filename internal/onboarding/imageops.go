@@ -12,6 +12,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -220,7 +221,9 @@ func imagesClosedErr(status julo.AppStatus) error {
 // and EINVALID listing every problem of the type and the file (see
 // checkImageType and checkImageFile).
 // The upload is stored and recorded, or neither: the file goes to Blobs under
-// a random key first, and is deleted again if recording it fails.
+// a random key first, and is deleted again if recording it fails. A sweep of
+// the key (ImageSweepJob) is queued before the file is written, so that a
+// crash between writing and recording leaves no orphan either.
 func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, in ImageUploadInput) (_ Image, err error) {
 	defer func() { s.observeUpload(err) }()
 	app, err := s.application(ctx, p, xid)
@@ -248,6 +251,9 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 		ApplicationID: app.ID, Type: typ, BlobKey: key, ContentType: img.format.contentType,
 		Size: file.Size, SHA256: hex.EncodeToString(file.SHA256[:]), Width: img.width, Height: img.height,
 		CreatedAt: s.now(),
+	}
+	if err := s.store.Enqueue(ctx, julo.Scheduled{Job: ImageSweepJob{Key: key}, At: rec.CreatedAt.Add(imageSweepAfter)}); err != nil {
+		return Image{}, err
 	}
 	// Streamed from the caller's file: a SectionReader is seekable, so a
 	// store that hashes or retries its body can read it again.
@@ -294,6 +300,33 @@ func acceptImage(status julo.AppStatus, images, limit int) error {
 	if images >= limit {
 		return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonLimit,
 			Problems: []julo.Problem{{Msg: i18n.ImageLimitReached, Args: []any{limit}}}}
+	}
+	return nil
+}
+
+// imageSweepAfter is when an upload's sweep runs: long after any upload
+// has either been recorded or failed (uploads are bounded by the server's
+// read timeout of 2 minutes).
+const imageSweepAfter = 15 * time.Minute
+
+// ImageSweepJob deletes an upload's blob unless an image row holds it:
+// the backstop for a process that died between writing a file and
+// recording it.
+type ImageSweepJob struct {
+	Key string `json:"key"`
+}
+
+// Kind names the job.
+func (ImageSweepJob) Kind() string { return "image_blob_sweep" }
+
+// SweepImageBlob runs an ImageSweepJob. A blob already gone is fine.
+func (s *Service) SweepImageBlob(ctx context.Context, j ImageSweepJob) error {
+	recorded, err := s.store.BlobRecorded(ctx, j.Key)
+	if err != nil || recorded {
+		return err
+	}
+	if err := s.blobs.Delete(ctx, j.Key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	return nil
 }

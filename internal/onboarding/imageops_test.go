@@ -212,6 +212,30 @@ type imageFakeStore struct {
 	tries int
 	added []Image
 	count int // images the application already holds
+	// sweeps are the jobs enqueued, with the blobs present when each was.
+	sweeps []ImageSweepJob
+	blobs  *memBlobs
+	// blobsAtSweep counts the blobs stored when each sweep was enqueued.
+	blobsAtSweep []int
+}
+
+func (f *imageFakeStore) Enqueue(ctx context.Context, jobs ...julo.Scheduled) error {
+	for _, j := range jobs {
+		f.sweeps = append(f.sweeps, j.Job.(ImageSweepJob))
+		if f.blobs != nil {
+			f.blobsAtSweep = append(f.blobsAtSweep, len(f.blobs.m))
+		}
+	}
+	return nil
+}
+
+func (f *imageFakeStore) BlobRecorded(ctx context.Context, key string) (bool, error) {
+	for _, img := range f.added {
+		if img.BlobKey == key {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (f *imageFakeStore) ApplicationByXID(ctx context.Context, xid int64) (Application, error) {
@@ -454,5 +478,37 @@ func TestUploadImageLimitPerApplication(t *testing.T) {
 		if got := i18n.T(i18n.EN, e.Problems[0].Msg, e.Problems[0].Args...); !strings.HasPrefix(got, want) {
 			t.Fatalf("message %q", got)
 		}
+	}
+}
+
+// Every upload queues the sweep of its blob before the blob is written, so
+// a process that dies between writing and recording leaves no orphan: the
+// sweep deletes a blob no image holds and keeps one that an image holds.
+func TestUploadQueuesTheSweepOfItsBlobFirst(t *testing.T) {
+	bl := &memBlobs{m: map[string][]byte{}}
+	st := &imageFakeStore{app: Application{ID: 3, XID: 1234567890, PartnerID: 7, Status: julo.AppFormCreated}, blobs: bl}
+	svc := New(Deps{Store: st, Blobs: bl})
+	img, err := svc.UploadImage(context.Background(), julo.Partner{ID: 7}, "1234567890",
+		ImageUploadInput{Type: ptr("selfie"), Upload: NewImageFile(testPNG(t, 4, 4))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.sweeps) != 1 || st.sweeps[0].Key != img.BlobKey || st.blobsAtSweep[0] != 0 {
+		t.Fatalf("sweeps %v with %v blobs stored when queued; want the upload's key, queued before its blob", st.sweeps, st.blobsAtSweep)
+	}
+	// Recorded: the sweep keeps it.
+	if err := svc.SweepImageBlob(context.Background(), st.sweeps[0]); err != nil || bl.m[img.BlobKey] == nil {
+		t.Fatalf("sweep of a recorded blob: %v, blob kept %v", err, bl.m[img.BlobKey] != nil)
+	}
+	// An orphan (written, never recorded): the sweep deletes it, and a
+	// second sweep of a blob already gone is fine.
+	bl.m["images/1234567890/selfie/orphan.png"] = []byte("x")
+	orphan := ImageSweepJob{Key: "images/1234567890/selfie/orphan.png"}
+	if err := svc.SweepImageBlob(context.Background(), orphan); err != nil || bl.m[orphan.Key] != nil {
+		t.Fatalf("sweep of an orphan: %v, left %v", err, bl.m[orphan.Key] != nil)
+	}
+	bl.deleteErr = fs.ErrNotExist
+	if err := svc.SweepImageBlob(context.Background(), orphan); err != nil {
+		t.Fatalf("sweep of a blob already gone: %v", err)
 	}
 }

@@ -36,6 +36,9 @@ type ImageStore interface {
 	// Otherwise it records nothing and returns accept's error. A concurrent
 	// upload of the same type is a duplicate of UniqueImageType.
 	AddImage(ctx context.Context, img Image, accept func(status julo.AppStatus, images int) error) (Image, error)
+	// BlobRecorded reports whether an image (current or superseded) holds
+	// the blob key.
+	BlobRecorded(ctx context.Context, key string) (bool, error)
 	// CurrentImages lists the current image of each type, oldest first.
 	CurrentImages(ctx context.Context, applicationID int64) ([]Image, error)
 	// Image returns one image (current or superseded) of the application, or ENOTFOUND.

@@ -20,6 +20,7 @@ import (
 type Onboarding interface {
 	PlayImportPlan(ctx context.Context, j onboarding.ImportPlanJob) error
 	CompleteSandboxBPJS(ctx context.Context, j onboarding.SandboxBPJSCompletion) error
+	SweepImageBlob(ctx context.Context, j onboarding.ImageSweepJob) error
 }
 
 // Register adds every worker to ws.
@@ -27,7 +28,10 @@ func Register(ws *river.Workers, o Onboarding) error {
 	if err := river.AddWorkerSafely(ws, &run[onboarding.ImportPlanJob]{do: o.PlayImportPlan}); err != nil {
 		return err
 	}
-	return river.AddWorkerSafely(ws, &run[onboarding.SandboxBPJSCompletion]{do: o.CompleteSandboxBPJS})
+	if err := river.AddWorkerSafely(ws, &run[onboarding.SandboxBPJSCompletion]{do: o.CompleteSandboxBPJS}); err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(ws, &run[onboarding.ImageSweepJob]{do: o.SweepImageBlob})
 }
 
 // run is the worker of one job kind: it calls do. An operation that is not
