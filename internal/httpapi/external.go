@@ -26,20 +26,21 @@ func (s *Server) handleBPJSLogin(ext ExternalData) http.Handler {
 
 func (s *Server) handleBankImport(ext ExternalData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in onboarding.BankImportInput
+		var in bankImportRequest
 		if !decode(w, r, &in) {
 			return
 		}
-		out, err := ext.StartBankImport(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), in)
+		started, err := ext.StartBankImport(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"), in.domain())
 		if err != nil {
 			fail(w, r, err)
 			return
 		}
 		// Errata 26: the envelope, with the four documented keys also at
 		// the top level, so partners coded to either shape work.
+		out := bankImportJSON(started)
 		writeJSON(w, http.StatusCreated, struct {
 			envelope
-			onboarding.BankImportStarted
+			bankImportJSON
 		}{envelope{Success: true, Data: out, Errors: []string{}}, out})
 	})
 }
@@ -51,7 +52,7 @@ func (s *Server) handleScrapingStatus(ext ExternalData) http.Handler {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusOK, out)
+		respond(w, http.StatusOK, externalStatusJSON(out))
 	})
 }
 

@@ -162,9 +162,11 @@ type applicationStatusJSON struct {
 	Images         []string       `json:"images"`
 	VerifiedPhones []string       `json:"verified_phones"`
 	CreatedAt      time.Time      `json:"created_at"`
-	onboarding.ExternalStatus
+	externalStatusJSON
 }
 
 func newApplicationStatusJSON(st onboarding.ApplicationStatus) applicationStatusJSON {
-	return applicationStatusJSON(st)
+	return applicationStatusJSON{XID: st.XID, Status: st.Status, StatusCode: st.StatusCode, MissingSteps: st.MissingSteps,
+		Images: st.Images, VerifiedPhones: st.VerifiedPhones, CreatedAt: st.CreatedAt,
+		externalStatusJSON: externalStatusJSON(st.ExternalStatus)}
 }

@@ -11,19 +11,21 @@ import (
 )
 
 // BankImportInput is the external-data-imports request. Credentials is a
-// JSON object, or a string holding one in JSON or Python quoting (errata 25).
+// JSON object (map[string]any), or a string holding one in JSON or Python
+// quoting (errata 25). Problems are the decoder's, reported with the
+// rules' own.
 type BankImportInput struct {
-	julo.Problems
-	DataType    *string `form:"data_type"`
-	Credentials *any    `form:"credentials"`
+	Problems    julo.Problems
+	DataType    *string
+	Credentials *any
 }
 
-// BankImportStarted is the answer to an import request (errata 26).
+// BankImportStarted is the answer to an import request.
 type BankImportStarted struct {
-	Status   string `json:"status"`
-	XID      int64  `json:"application_xid"`
-	DataType string `json:"data_type"`
-	ID       int64  `json:"id"`
+	Status   string
+	XID      int64
+	DataType string
+	ID       int64
 }
 
 // StartBankImport hands the credentials to the scraper, which keeps them;

@@ -8,8 +8,8 @@ import (
 
 // ExternalStatus is the partner-facing state of the optional steps.
 type ExternalStatus struct {
-	BankStatus map[string]string `json:"bank_status"`
-	BPJSStatus string            `json:"bpjs_status"`
+	BankStatus map[string]string // bank (ImportBanks) -> Verified, Ongoing or NotVerified
+	BPJSStatus string
 }
 
 // ScrapingStatus returns, for each bank, whether its data is verified, not
