@@ -59,9 +59,20 @@ func (s *testServer) dueJobs() (int, error) {
 
 // jobDump describes River's unfinished jobs and leader, for a failure.
 func (s *testServer) jobDump() string {
+	var leader string
+	s.sqlDB().QueryRow(`SELECT leader_id FROM river_leader`).Scan(&leader)
+	return s.describeJobs("state NOT IN ('completed', 'cancelled', 'discarded')") +
+		fmt.Sprintf("\n  clock %s, leader %q", s.Clock.Now().Format(time.RFC3339Nano), leader)
+}
+
+// jobDumpAll describes every job, finished or not, for a failure.
+func (s *testServer) jobDumpAll() string { return s.describeJobs("true") }
+
+// describeJobs lists the jobs that match the SQL condition where.
+func (s *testServer) describeJobs(where string) string {
 	var b strings.Builder
-	rows, err := s.sqlDB().Query(`SELECT id, kind, state, attempt, scheduled_at, COALESCE(errors, '[]') FROM river_job
-		WHERE state NOT IN ('completed', 'cancelled', 'discarded') ORDER BY id`)
+	rows, err := s.sqlDB().Query(`SELECT id, kind, state, attempt, scheduled_at, COALESCE(CAST(errors AS TEXT), '') FROM river_job
+		WHERE ` + where + ` ORDER BY id`)
 	if err != nil {
 		return err.Error()
 	}
@@ -73,9 +84,6 @@ func (s *testServer) jobDump() string {
 		rows.Scan(&id, &kind, &state, &attempt, &at, &errs)
 		fmt.Fprintf(&b, "\n  job %d %s %s attempt %d at %s errors %s", id, kind, state, attempt, at.UTC().Format(time.RFC3339Nano), errs)
 	}
-	var leader string
-	s.sqlDB().QueryRow(`SELECT leader_id FROM river_leader`).Scan(&leader)
-	fmt.Fprintf(&b, "\n  clock %s, leader %q", s.Clock.Now().Format(time.RFC3339Nano), leader)
 	return b.String()
 }
 
@@ -87,21 +95,4 @@ func (s *testServer) countWhere(table, where string) int {
 		s.t.Fatal(err)
 	}
 	return n
-}
-
-// jobDumpAll describes every job, finished or not, for a failure.
-func (s *testServer) jobDumpAll() string {
-	var b strings.Builder
-	rows, err := s.sqlDB().Query(`SELECT id, kind, state, attempt, COALESCE(errors, '[]') FROM river_job ORDER BY id`)
-	if err != nil {
-		return err.Error()
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, attempt int64
-		var kind, state, errs string
-		rows.Scan(&id, &kind, &state, &attempt, &errs)
-		fmt.Fprintf(&b, "\n  job %d %s %s attempt %d errors %s", id, kind, state, attempt, errs)
-	}
-	return b.String()
 }

@@ -114,15 +114,7 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 	if u := testBlobURL(t); u != "" {
 		args = append(args, "--blob-url", u)
 	}
-	var out bytes.Buffer
-	if err := runWith(context.Background(), append([]string{"partner", "create", "acme"}, args...), func(string) string { return "" },
-		&out, io.Discard, hooks{}); err != nil {
-		t.Fatal(err)
-	}
-	var p struct {
-		SecretKey string `json:"secret_key"`
-	}
-	json.Unmarshal(out.Bytes(), &p)
+	p := createPartnerIn(t, args)
 	a := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
 	b := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
 
@@ -193,8 +185,8 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 		s.startImport(x, url.Values{"data_type": {"bni"}, "credentials": {creds("sandbox_ok", "pw")}}).expect(t, 201)
 		xids = append(xids, x)
 	}
-	waitJobs(t, a, 6, 30*time.Second)
-	if n := a.countWhere("river_job", "state = 'completed' AND attempt = 1"); n != 6 {
+	waitJobs(t, a, "sandbox_bank_import", 6, 30*time.Second)
+	if n := a.countWhere("river_job", "kind = 'sandbox_bank_import' AND state = 'completed' AND attempt = 1"); n != 6 {
 		t.Fatalf("%d of 6 jobs completed at their first attempt: %s", n, a.jobDump())
 	}
 	if n := a.countWhere("events", "type = 'application.verification_changed' AND outcome = 'verified'"); n != 6 {
@@ -207,14 +199,15 @@ func TestTwoInstancesShareEverything(t *testing.T) {
 	}
 }
 
-// waitJobs waits (bounded) until n jobs are completed, cancelled or
-// discarded, and none is unfinished.
-func waitJobs(t *testing.T, s *testServer, n int, limit time.Duration) {
+// waitJobs waits (bounded) until n jobs of kind are completed, cancelled or
+// discarded, and none of that kind is unfinished.
+func waitJobs(t *testing.T, s *testServer, kind string, n int, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
+	of := "kind = '" + kind + "' AND "
 	for {
-		done := s.countWhere("river_job", "state IN ('completed', 'cancelled', 'discarded')")
-		if done >= n && s.countWhere("river_job", "state NOT IN ('completed', 'cancelled', 'discarded')") == 0 {
+		done := s.countWhere("river_job", of+"state IN ('completed', 'cancelled', 'discarded')")
+		if done >= n && s.countWhere("river_job", of+"state NOT IN ('completed', 'cancelled', 'discarded')") == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -233,15 +226,7 @@ func TestPendingJobsRunAfterTheServerIsKilled(t *testing.T) {
 	if u := testBlobURL(t); u != "" {
 		args = append(args, "--blob-url", u)
 	}
-	var out bytes.Buffer
-	if err := runWith(context.Background(), append([]string{"partner", "create", "acme"}, args...), func(string) string { return "" },
-		&out, io.Discard, hooks{}); err != nil {
-		t.Fatal(err)
-	}
-	var p struct {
-		SecretKey string `json:"secret_key"`
-	}
-	json.Unmarshal(out.Bytes(), &p)
+	p := createPartnerIn(t, args)
 	cmd, u := launchProcess(t, args...)
 	s := &testServer{t: t, URL: u, Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
 	xid := s.newApplication(t)
@@ -258,10 +243,27 @@ func TestPendingJobsRunAfterTheServerIsKilled(t *testing.T) {
 		t.Fatalf("%d jobs stored, want 1", n)
 	}
 	s.URL = startProcess(t, args...)
-	waitJobs(t, s, 1, 30*time.Second)
+	waitJobs(t, s, "sandbox_bank_import", 1, 30*time.Second)
 	if banks, _ := s.scrapingStatus(t, xid); banks["bca"] != "verified" {
 		t.Fatalf("after the restart: %v; jobs %s", banks, s.jobDumpAll())
 	}
+}
+
+// createPartnerIn creates the partner "acme" with the CLI on the database
+// and data dir of args.
+func createPartnerIn(t *testing.T, args []string) (p struct {
+	SecretKey string `json:"secret_key"`
+}) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := runWith(context.Background(), append([]string{"partner", "create", "acme"}, args...), func(string) string { return "" },
+		&out, io.Discard, hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out.Bytes(), &p); err != nil || p.SecretKey == "" {
+		t.Fatalf("partner create printed %q: %v", out.String(), err)
+	}
+	return p
 }
 
 // doStatus sends r and returns only the status (safe from any goroutine).

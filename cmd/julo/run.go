@@ -136,24 +136,31 @@ func withAWSFromProcess(getenv func(string) string) func(string) string {
 	}
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h hooks) error {
+// serverSettings parses and checks the settings of serve and worker, and
+// loads the area data both need.
+func serverSettings(command string, args []string, getenv func(string) string, stderr io.Writer) (config, *refdata.Area, error) {
 	var c config
-	fs := newFlagSet("serve", stderr)
+	fs := newFlagSet(command, stderr)
 	c.flags(fs, getenv, true)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return c, nil, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+		return c, nil, fmt.Errorf("%s takes no arguments, got %q", command, fs.Args())
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	area, err := refdata.LoadArea()
 	if err != nil {
-		return fmt.Errorf("loading area data: %w", err)
+		return c, nil, fmt.Errorf("loading area data: %w", err)
 	}
-	if err := c.validateServe(); err != nil {
+	return c, area, c.validateServe()
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h hooks) error {
+	c, area, err := serverSettings("serve", args, getenv, stderr)
+	if err != nil {
 		return err
 	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -229,16 +236,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 // they scale apart from it: same settings as serve (the jobs send SMS, call
 // vendors and sign callbacks like requests do), no listener.
 func runWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, h hooks) error {
-	var c config
-	fs := newFlagSet("worker", stderr)
-	c.flags(fs, getenv, true)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("worker takes no arguments, got %q", fs.Args())
-	}
-	if err := c.validateServe(); err != nil {
+	c, area, err := serverSettings("worker", args, getenv, stderr)
+	if err != nil {
 		return err
 	}
 	if c.publicURL == "" {
@@ -246,10 +245,6 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	c.publicURL = strings.TrimRight(c.publicURL, "/")
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	area, err := refdata.LoadArea()
-	if err != nil {
-		return fmt.Errorf("loading area data: %w", err)
-	}
 	svc, db, err := openService(ctx, c, getenv, h, area, log, nil)
 	if err != nil {
 		return err
