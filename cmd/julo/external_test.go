@@ -416,4 +416,11 @@ func TestBankImportSandboxVerifiesWithoutRequests(t *testing.T) {
 	if n := s.countWhere("events", "type = 'application.verification_changed' AND subject = 'bank:bca' AND outcome = 'verified'"); n != 1 {
 		t.Fatalf("%d verification events", n)
 	}
+	// Reading a status writes nothing.
+	before := s.dumpDB(t)
+	s.scrapingStatus(t, xid)
+	s.status(t, xid)
+	if s.dumpDB(t) != before {
+		t.Fatal("a status read wrote to the database")
+	}
 }

@@ -230,3 +230,35 @@ func TestJobsRunExactlyOnceAcrossTwoProcesses(t *testing.T) {
 		}
 	})
 }
+
+// A periodic job given to the workers is inserted on its schedule (by the
+// elected leader) and run: later issues add one by adding its worker and
+// its entry.
+func TestPeriodicJobsRun(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDB) {
+		db := d.migrated(t)
+		clock := &testClock{t: at}
+		db.SetClock(clock.now)
+		r := newRuns()
+		ws := river.NewWorkers()
+		river.AddWorker(ws, &testWorker{r: r})
+		periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return testJob{N: 7}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
+		jobs, err := db.NewJobs(WorkerConfig{Workers: ws, Periodic: []*river.PeriodicJob{periodic}, Now: clock.now, PollInterval: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := jobs.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			jobs.Stop(ctx)
+		}()
+		waitRuns(t, r, 1)
+		if r.count(7) != 1 {
+			t.Fatalf("periodic job ran %d times", r.count(7))
+		}
+	})
+}
