@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/blob"
@@ -188,6 +189,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	// On every way out the workers stop before the store closes; on a
+	// signal, below, they get the same deadline as the requests.
+	stopJobs := sync.OnceValue(func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+		defer cancel()
+		return jobs.Stop(sctx)
+	})
+	defer stopJobs()
 	api := httpapi.New(apiServices(svc), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production(), Observer: httpObs})
 	srv := &http.Server{
 		Handler:           api,
@@ -218,11 +227,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	log.Info("shutting down: finishing in-flight requests", "timeout", c.shutdown.String())
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
 	defer cancel()
+	// Requests and running jobs finish side by side, each within the
+	// timeout; a job cut off is run again later.
+	jobsDone := make(chan error, 1)
+	go func() { jobsDone <- stopJobs() }()
 	err = srv.Shutdown(sctx)
-	// Requests are done (or cut off): let running jobs finish in what is
-	// left of the timeout; none is lost if they do not, River runs a job
-	// cut off by a stop again.
-	if jerr := jobs.Stop(sctx); jerr != nil {
+	if jerr := <-jobsDone; jerr != nil {
 		log.Warn("stopping workers", "error", jerr.Error())
 	}
 	if err != nil {

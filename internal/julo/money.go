@@ -41,12 +41,17 @@ func (m Money) MulDiv(num, den int64) (Money, error) {
 	q, r := bits.Div64(hi, lo, d)
 	// Half up: a remainder of at least half the denominator rounds up.
 	if r >= d-r {
+		if q == math.MaxUint64 {
+			return 0, ErrMoneyOverflow
+		}
 		q++
 	}
-	if q > math.MaxInt64 {
+	switch {
+	case neg && q == 1<<63:
+		return math.MinInt64, nil
+	case q > math.MaxInt64:
 		return 0, ErrMoneyOverflow
-	}
-	if neg {
+	case neg:
 		return -Money(q), nil
 	}
 	return Money(q), nil

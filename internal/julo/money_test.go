@@ -33,6 +33,18 @@ func TestMoneyMulDivRoundsHalfUp(t *testing.T) {
 	if _, err := Money(math.MaxInt64).MulDiv(2, 1); !errors.Is(err, ErrMoneyOverflow) {
 		t.Errorf("overflow: %v", err)
 	}
+	// The product is 2^65-1: halved it is 2^64-0.5, which rounds to 2^64
+	// (the rounding itself must not wrap around to 0).
+	if v, err := Money(253921).MulDiv(145295143558111, 2); !errors.Is(err, ErrMoneyOverflow) {
+		t.Errorf("rounding past 2^64: %d, %v", v, err)
+	}
+	// The most negative amount fits, one less does not.
+	if v, err := Money(math.MinInt64).MulDiv(1, 1); v != math.MinInt64 || err != nil {
+		t.Errorf("MinInt64: %d, %v", v, err)
+	}
+	if v, err := Money(math.MinInt64/2).MulDiv(-2, 1); !errors.Is(err, ErrMoneyOverflow) {
+		t.Errorf("-MinInt64: %d, %v", v, err)
+	}
 	if _, err := Money(1).MulDiv(1, 0); err == nil {
 		t.Error("a zero denominator is an error")
 	}

@@ -55,38 +55,15 @@ func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid strin
 	if err := ps.Err(); err != nil {
 		return BankImportStarted{}, err
 	}
-	// A running import of the bank is refused before the scraper is
-	// called; a race past this check is decided by the unique index.
-	if active, err := s.store.ActiveBankImport(ctx, app.ID, bank); err == nil {
-		return BankImportStarted{}, julo.Errorf(julo.ECONFLICT, "data_type", i18n.ImportInProgress, bank, active.ID)
-	} else if julo.ErrorCode(err) != julo.ENOTFOUND {
-		return BankImportStarted{}, err
-	}
 	ref, err := s.randomHex(16)
 	if err != nil {
 		return BankImportStarted{}, err
 	}
 	now := s.now()
-	// The scraper first, so that a scraper that fails leaves nothing to
-	// undo; then the import and the sandbox's planned progress (jobs, each
-	// scheduled for its time) in one transaction.
-	planned, err := s.scraper.StartImport(ctx, BankJob{Ref: ref, Bank: bank, Username: user, Password: pass,
-		CallbackURL: s.cfg.External.PublicURL + "/vendor/v1/bank-scrape/callback"})
-	if e := (*julo.Error)(nil); err != nil && !errors.As(err, &e) {
-		err = &julo.Error{Code: julo.EUPSTREAM, Problems: []julo.Problem{{Msg: i18n.ScraperFailed}}, Err: err}
-	}
-	if err != nil {
-		return BankImportStarted{}, err
-	}
-	var jobs []julo.Scheduled
-	if len(planned) > 0 {
-		plan := ImportPlanJob{Ref: ref}
-		for _, e := range planned {
-			plan.Events = append(plan.Events, PlannedStep{Status: e.Status, Message: e.Message, At: now.Add(e.After)})
-		}
-		jobs = append(jobs, julo.Scheduled{Job: plan, At: plan.Events[0].At})
-	}
-	imp, err := s.store.CreateBankImport(ctx, BankImport{ApplicationID: app.ID, Bank: bank, Ref: ref, Status: ImportInitiated, CreatedAt: now}, jobs)
+	// The import is recorded first: its unique index claims the bank, so
+	// two requests racing cannot both hand the credentials to the scraper,
+	// and a vendor that calls back at once finds the import.
+	imp, err := s.store.CreateBankImport(ctx, BankImport{ApplicationID: app.ID, Bank: bank, Ref: ref, Status: ImportInitiated, CreatedAt: now}, nil)
 	if julo.IsDuplicate(err, UniqueActiveImport) {
 		active, aerr := s.store.ActiveBankImport(ctx, app.ID, bank)
 		if aerr != nil {
@@ -95,6 +72,27 @@ func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid strin
 		return BankImportStarted{}, julo.Errorf(julo.ECONFLICT, "data_type", i18n.ImportInProgress, bank, active.ID)
 	}
 	if err != nil {
+		return BankImportStarted{}, err
+	}
+	planned, err := s.scraper.StartImport(ctx, BankJob{Ref: ref, Bank: bank, Username: user, Password: pass,
+		CallbackURL: s.cfg.External.PublicURL + "/vendor/v1/bank-scrape/callback"})
+	if e := (*julo.Error)(nil); err != nil && !errors.As(err, &e) {
+		err = &julo.Error{Code: julo.EUPSTREAM, Problems: []julo.Problem{{Msg: i18n.ScraperFailed}}, Err: err}
+	}
+	// The sandbox's planned progress: one job, scheduled for its first step.
+	if err == nil && len(planned) > 0 {
+		plan := ImportPlanJob{Ref: ref}
+		for _, e := range planned {
+			plan.Events = append(plan.Events, PlannedStep{Status: e.Status, Message: e.Message, At: now.Add(e.After)})
+		}
+		err = s.store.Enqueue(ctx, julo.Scheduled{Job: plan, At: plan.Events[0].At})
+	}
+	if err != nil {
+		// No transaction can hold a call to the scraper: the import that
+		// never started is removed again, so the partner can simply retry.
+		if derr := s.store.DeleteBankImport(context.WithoutCancel(ctx), imp.ID); derr != nil {
+			err = errors.Join(err, derr)
+		}
 		return BankImportStarted{}, err
 	}
 	return BankImportStarted{Status: ImportInitiated, XID: app.XID, DataType: bank, ID: imp.ID}, nil

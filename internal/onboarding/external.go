@@ -109,6 +109,8 @@ type ExternalStore interface {
 	// sandbox's planned progress) in the same transaction; a duplicate of
 	// UniqueActiveImport while another import of the bank is unfinished.
 	CreateBankImport(ctx context.Context, imp BankImport, jobs []julo.Scheduled) (BankImport, error)
+	// DeleteBankImport removes an import that never started.
+	DeleteBankImport(ctx context.Context, id int64) error
 	ActiveBankImport(ctx context.Context, applicationID int64, bank string) (BankImport, error)
 	// AdvanceImport runs next on the import with ref (ENOTFOUND if none) and
 	// stores the state it returns, in one transaction.

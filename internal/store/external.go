@@ -92,6 +92,12 @@ func (db *DB) CreateBankImport(ctx context.Context, imp onboarding.BankImport, j
 	return imp, err
 }
 
+// DeleteBankImport removes an import that never started.
+func (db *DB) DeleteBankImport(ctx context.Context, id int64) error {
+	_, err := db.w.ExecContext(ctx, `DELETE FROM bank_imports WHERE id = $1`, id)
+	return err
+}
+
 // ActiveBankImport returns the unfinished import of a bank.
 func (db *DB) ActiveBankImport(ctx context.Context, applicationID int64, bank string) (onboarding.BankImport, error) {
 	imp, err := scanImport(db.r.QueryRowContext(ctx, `SELECT `+importColumns+` FROM bank_imports

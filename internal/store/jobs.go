@@ -71,8 +71,9 @@ func (db *DB) riverMigrator() (*rivermigrate.Migrator[*sql.Tx], error) {
 }
 
 // JobMaxAttempts bounds how often a failing job runs: with River's backoff
-// (attempt^4 seconds) the last of 10 attempts comes about 2.5 hours after
-// the first. Then the job is discarded and kept for inspection.
+// (attempt^4 seconds, 1 + 16 + ... + 6561 s) the last of 10 attempts comes
+// about 4.3 hours after the first. Then the job is discarded and kept for
+// inspection.
 const JobMaxAttempts = 10
 
 // inserter is an insert-only River client (no queues, no workers), made on
@@ -170,8 +171,6 @@ func (db *DB) NewJobs(cfg WorkerConfig) (*Jobs, error) {
 		// every job's timeout, so that no job is ever run twice at once.
 		RescueStuckJobsAfter: rescueAfter(cfg.JobTimeout),
 		FetchPollInterval:    cfg.PollInterval,
-		// River logs a job's failure with its error; ours never carry
-		// personal data (the domain's errors name fields, not values).
 	}
 	if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
 		rc.FetchCooldown = cfg.PollInterval
@@ -190,15 +189,35 @@ func (db *DB) NewJobs(cfg WorkerConfig) (*Jobs, error) {
 func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
 
 // Stop stops fetching and lets running jobs finish until ctx ends; then it
-// cancels them and waits for them to return.
+// cancels their contexts and waits up to 10 more seconds for them to
+// return. A job cut off this way is run again later (its row stays
+// running until River rescues it). The error is that of the final stop.
 func (j *Jobs) Stop(ctx context.Context) error {
 	err := j.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		return errors.Join(err, j.client.StopAndCancel(hard))
+		return j.client.StopAndCancel(hard)
 	}
 	return err
+}
+
+// logFailures logs every failed run of a job at warning level (River logs
+// them at info): the job's kind, id and attempt and the error, never its
+// arguments. The domain's errors carry codes, message ids and references,
+// no personal data.
+type logFailures struct{ log *slog.Logger }
+
+func (l logFailures) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	l.log.WarnContext(ctx, "job failed", "kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt,
+		"max_attempts", job.MaxAttempts, "error", err.Error())
+	return nil
+}
+
+func (l logFailures) HandlePanic(ctx context.Context, job *rivertype.JobRow, v any, trace string) *river.ErrorHandlerResult {
+	l.log.ErrorContext(ctx, "job panicked", "kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt,
+		"panic", fmt.Sprint(v), "trace", trace)
+	return nil
 }
 
 // rescueAfter is how long a running job may go unfinished before it is

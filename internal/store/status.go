@@ -85,17 +85,19 @@ func refusal(from julo.AppStatus, m AppMove) error {
 
 // recordVerification records that a bank import or a BPJS login of an
 // application ended (outcome julo.VerificationVerified or
-// julo.VerificationFailed): an event, in the caller's transaction.
+// julo.VerificationFailed): an event, in the caller's transaction. Numbering
+// the event takes the application row first, so the status it carries is
+// the one current at its place in the sequence (a status move in flight
+// commits wholly before or after it).
 func (db *DB) recordVerification(ctx context.Context, tx *sql.Tx, applicationID int64, subject, outcome string, at time.Time) error {
-	var partnerID, xid int64
+	e := julo.Event{Type: julo.EventAppVerification, ApplicationID: applicationID, Subject: subject, Outcome: outcome, OccurredAt: at}
 	var status julo.AppStatus
-	err := tx.QueryRowContext(ctx, `SELECT partner_id, xid, status FROM applications WHERE id = $1`, applicationID).Scan(&partnerID, &xid, &status)
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE applications SET event_seq = event_seq + 1 WHERE id = $1
+		RETURNING event_seq, partner_id, xid, status`, applicationID).Scan(&e.Sequence, &e.PartnerID, &e.ApplicationXID, &status); err != nil {
 		return err
 	}
-	_, err = db.recordEvent(ctx, tx, julo.Event{Type: julo.EventAppVerification, PartnerID: partnerID, ApplicationID: applicationID,
-		ApplicationXID: xid, From: int(status), To: int(status), FromName: status.Name(), ToName: status.Name(),
-		Subject: subject, Outcome: outcome, OccurredAt: at})
+	e.From, e.To, e.FromName, e.ToName = int(status), int(status), status.Name(), status.Name()
+	_, err := db.insertEvent(ctx, tx, e)
 	return err
 }
 
@@ -104,15 +106,20 @@ func (db *DB) recordVerification(ctx context.Context, tx *sql.Tx, applicationID 
 // against concurrent events until the transaction ends, so the sequence has
 // neither gaps nor duplicates.
 func (db *DB) recordEvent(ctx context.Context, tx *sql.Tx, e julo.Event) (julo.Event, error) {
+	if err := tx.QueryRowContext(ctx, `UPDATE applications SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq`,
+		e.ApplicationID).Scan(&e.Sequence); err != nil {
+		return julo.Event{}, err
+	}
+	return db.insertEvent(ctx, tx, e)
+}
+
+// insertEvent stores e, numbered already, with a new random id.
+func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e julo.Event) (julo.Event, error) {
 	id, err := db.eventID()
 	if err != nil {
 		return julo.Event{}, err
 	}
 	e.ID = id
-	if err := tx.QueryRowContext(ctx, `UPDATE applications SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq`,
-		e.ApplicationID).Scan(&e.Sequence); err != nil {
-		return julo.Event{}, err
-	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO events (event_id, partner_id, application_id, application_xid, sequence, type,
 		loan_xid, from_code, to_code, from_name, to_name, subject, outcome, occurred_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,

@@ -20,7 +20,8 @@ func TestOnlyStatusMachineWritesStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writes := regexp.MustCompile(`(?is)UPDATE\s+(applications|loans)\s+SET\s[^;` + "`" + `]*?\bstatus\s*=`)
+	// UPDATE applications [alias] SET ... status = (also "a.status =").
+	writes := regexp.MustCompile(`(?is)UPDATE\s+(applications|loans)(\s+(AS\s+)?\w+)?\s+SET\s[^;` + "`" + `]*?\bstatus\s*=`)
 	scanned := 0
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -8,7 +8,6 @@ package worker
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -63,8 +62,5 @@ func permanent(err error) bool {
 	}
 	return false
 }
-
-// Timeout bounds one run of a job.
-func (w *run[T]) Timeout(*river.Job[T]) time.Duration { return time.Minute }
 
 var _ river.Worker[onboarding.ImportPlanJob] = (*run[onboarding.ImportPlanJob])(nil)
