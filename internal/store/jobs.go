@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -104,8 +105,8 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, jobs ...julo.Scheduled) e
 	}
 	for _, j := range jobs {
 		opts := &river.InsertOpts{}
-		if j.At.IsZero() && db.clock != nil {
-			j.At = db.clock()
+		if now := db.clock.Load(); j.At.IsZero() && now != nil {
+			j.At = (*now)()
 		}
 		if !j.At.IsZero() {
 			opts.ScheduledAt = j.At
@@ -238,11 +239,11 @@ var _ rivertype.TimeGenerator = clock(nil)
 // SetClock makes now the time jobs enqueued for "as soon as possible" are
 // scheduled at, for tests whose workers run on a clock they move (see
 // WorkerConfig.Now); without it River stamps them with the system clock.
-func (db *DB) SetClock(now func() time.Time) { db.clock = now }
+func (db *DB) SetClock(now func() time.Time) { db.clock.Store(&now) }
 
 // insertState is kept on DB for the insert-only client.
 type insertState struct {
-	clock        func() time.Time
+	clock        atomic.Pointer[func() time.Time]
 	insertOnce   sync.Once
 	insertClient *river.Client[*sql.Tx]
 	insertErr    error
