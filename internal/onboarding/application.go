@@ -30,6 +30,7 @@ const (
 	UniqueBPJSToken    julo.UniqueKey = "bpjs_task_token"
 	UniqueImportRef    julo.UniqueKey = "bank_import_ref"
 	UniqueActiveImport julo.UniqueKey = "active_bank_import"
+	UniqueReturnURL    julo.UniqueKey = "partner_return_url_prefix"
 )
 
 // errApplicationMissing is the one answer for an xid that does not exist and

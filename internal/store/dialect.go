@@ -57,6 +57,7 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "bank_imports_ref", on: "bank_imports.ref", key: onboarding.UniqueImportRef},
 	{name: "bank_imports_active", on: "bank_imports.application_id, bank_imports.bank", key: onboarding.UniqueActiveImport},
 	{name: "events_event_id", on: "events.event_id", key: uniqueEventID},
+	{name: "partner_return_urls_prefix", on: "partner_return_urls.partner_id, partner_return_urls.prefix", key: onboarding.UniqueReturnURL},
 	{name: "events_app_sequence", on: "events.application_id, events.sequence", key: uniqueEventSeq},
 }
 
