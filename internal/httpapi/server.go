@@ -84,16 +84,26 @@ func (s *Server) handleLimited(pattern string, limit int64, h http.Handler) {
 
 // limitBody refuses a body over limit: at once when Content-Length says so
 // (before reading any of it), otherwise when reading passes the limit.
+// Either way the connection closes after the 413, once the rest of the body
+// is read and discarded (within linger's bounds), so that a client still
+// writing it gets the answer rather than a reset.
 func limitBody(limit int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw := r.Body
 		if r.ContentLength > limit {
-			// Do not read the rest of a body we refuse.
 			w.Header().Set("Connection", "close")
 			fail(w, r, julo.Errorf(julo.ETOOLARGE, "", i18n.BodyTooLarge, limit))
+			if !expectsContinue(r) {
+				linger(w, raw)
+			}
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		body := &limitedBody{ReadCloser: http.MaxBytesReader(w, raw, limit), w: w}
+		r.Body = body
 		h.ServeHTTP(w, r)
+		if body.hit {
+			linger(w, raw)
+		}
 	})
 }
 
