@@ -99,7 +99,7 @@ func TestDecodeFormAndQueryOnOtherPOSTEndpoints(t *testing.T) {
 		{Method: "POST", Path: pathPIN + "?" + pinForm.Encode()},
 		{Method: "POST", Path: pathPIN, Body: mp, ContentType: ct},
 	} {
-		if got := s.do(r).expect(t, http.StatusOK); string(got.Data) != `"PIN kuat"` {
+		if got := s.do(r).expect(t, http.StatusOK); string(got.Data) != `"`+msgPINStrong+`"` {
 			t.Fatalf("data %s", got.Data)
 		}
 	}

@@ -49,11 +49,10 @@ const (
 	msgPINPattern   = "PIN tidak boleh menggunakan angka pengulangan atau berurutan"
 	msgPINCommon    = "PIN terlalu umum dan mudah ditebak"
 	msgPINNIKTail   = "PIN tidak boleh menggunakan 6 digit terakhir NIK"
-	msgPINStrong    = "PIN kuat"
-	msgPINStrongEN  = "Strong password"
+	msgPINStrong    = "Strong password" // documented; the same in every language
 
 	msgEmailInvalid    = "alamat email tidak valid"
-	msgEmailBlocked    = "Email harus google: domain %s tidak diterima"
+	msgEmailBlocked    = "domain email %s tidak diterima"
 	msgLatitudeRange   = "harus antara -90 dan 90"
 	msgLongitudeRange  = "harus antara -180 dan 180"
 	msgNIKRegistered   = "NIK sudah terdaftar"

@@ -6,16 +6,16 @@ import (
 )
 
 // The documentation's check-strong-pin example (NIK 3203020101930001, PIN
-// 159357) succeeds with data "PIN kuat" ("Strong password" in English, as the
-// document shows); the document's registration PIN 111222 is strong too.
+// 159357) succeeds with data "Strong password" as the document shows it, in
+// every language; the document's registration PIN 111222 is strong too.
 func TestCheckStrongPINDocExamples(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	s.unchanged(t, func() {
 		r := s.do(req{Method: "POST", Path: pathPIN, ContentType: "application/json",
 			Body: `{"nik": "3203020101930001", "pin": "159357"}`}).expect(t, http.StatusOK)
-		if string(r.Data) != `"PIN kuat"` {
-			t.Fatalf("data %s, want \"PIN kuat\"", r.Data)
+		if string(r.Data) != `"Strong password"` {
+			t.Fatalf("data %s, want \"Strong password\"", r.Data)
 		}
 		r = s.do(req{Method: "POST", Path: pathPIN + "/", ContentType: "application/json",
 			Body:   `{"nik": "3203020101930001", "pin": "159357"}`,
@@ -24,14 +24,14 @@ func TestCheckStrongPINDocExamples(t *testing.T) {
 			t.Fatalf("data %s, want \"Strong password\"", r.Data)
 		}
 		r = s.do(req{Method: "POST", Path: pathPIN, Body: map[string]any{"nik": "3203020101930001", "pin": "111222"}}).expect(t, http.StatusOK)
-		if string(r.Data) != `"PIN kuat"` {
+		if string(r.Data) != `"`+msgPINStrong+`"` {
 			t.Fatalf("data %s", r.Data)
 		}
 	})
 }
 
 // Every weakness rule of domain §5 is reported with its message; a PIN that
-// breaks several rules lists each; a strong one answers "PIN kuat".
+// breaks several rules lists each; a strong one answers "Strong password".
 func TestCheckStrongPINWeaknessRules(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
@@ -104,7 +104,7 @@ func TestCheckStrongPINWeaknessRules(t *testing.T) {
 				r := s.forT(t).do(req{Method: "POST", Path: pathPIN, Body: map[string]any{"nik": c.nik, "pin": c.pin}})
 				if c.want == nil {
 					r.expect(t, http.StatusOK)
-					if string(r.Data) != `"PIN kuat"` {
+					if string(r.Data) != `"`+msgPINStrong+`"` {
 						t.Fatalf("data %s", r.Data)
 					}
 					return

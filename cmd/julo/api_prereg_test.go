@@ -155,7 +155,7 @@ func TestPreregInvalidInputNamesField(t *testing.T) {
 		{"NIK with a bad date", map[string]any{"nik": "3203023002920001", "email": "a@example.com"}, []string{"nik: " + msgNIKDate}},
 		{"NIK as an object", map[string]any{"nik": map[string]any{"v": "3203021505900001"}, "email": "a@example.com"}, []string{"nik: " + msgTypeString}},
 		{"invalid email", map[string]any{"nik": testNIK(1), "email": "not-an-email"}, []string{"email: " + msgEmailInvalid}},
-		{"blocked email", map[string]any{"nik": testNIK(1), "email": "a@hotmail.com"}, []string{"email: Email harus google: domain hotmail.com tidak diterima"}},
+		{"blocked email", map[string]any{"nik": testNIK(1), "email": "a@hotmail.com"}, []string{"email: " + fmt.Sprintf(msgEmailBlocked, "hotmail.com")}},
 		{"both missing", map[string]any{}, []string{"nik: " + msgRequired, "email: " + msgRequired}},
 		{"both invalid", map[string]any{"nik": "123", "email": "x"}, []string{"nik: " + msgNIKFormat, "email: " + msgEmailInvalid}},
 	}

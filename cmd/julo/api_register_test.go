@@ -205,7 +205,7 @@ func TestRegisterEmailRules(t *testing.T) {
 	t.Run("blocked, in English", func(t *testing.T) {
 		r := s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: regBody(testNIK(299), "budi@yahoo.com"),
 			Header: map[string]string{"Accept-Language": "en"}}).expect(t, http.StatusBadRequest)
-		expectErrors(t, r, "email: Email must be Google: the domain yahoo.com is not accepted")
+		expectErrors(t, r, "email: the email domain yahoo.com is not accepted")
 	})
 	t.Run("stored lower-cased", func(t *testing.T) {
 		d := s.register(t, testNIK(300), "Budi.Santoso@Example.COM")

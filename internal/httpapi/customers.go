@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 func (s *Server) handleRegister(c Customers) http.Handler {
@@ -13,6 +15,13 @@ func (s *Server) handleRegister(c Customers) http.Handler {
 			return
 		}
 		out, err := c.Register(r.Context(), partnerFrom(r.Context()), req.input())
+		var own *onboarding.ExistingApplicationError
+		if errors.As(err, &own) {
+			// The partner's own application: name it, so that a partner
+			// whose 201 was lost can continue it.
+			failWith(w, r, err, existingApplicationJSON{XID: own.XID})
+			return
+		}
 		if err != nil {
 			fail(w, r, err)
 			return
@@ -45,6 +54,8 @@ func (s *Server) handleCheckStrongPIN(c Customers) http.Handler {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusOK, i18n.T(i18n.FromAcceptLanguage(r.Header.Get("Accept-Language")), i18n.PINStrong))
+		// The documented success string, in every language: only failures
+		// are translated.
+		respond(w, http.StatusOK, i18n.T(i18n.ID, i18n.StrongPINDocumented))
 	})
 }

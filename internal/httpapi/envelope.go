@@ -62,7 +62,12 @@ func respond(w http.ResponseWriter, status int, data any) {
 // request form's from the decoder and the server) gets the status of its
 // code and its messages; anything else (or a code without a status) is a
 // 500 whose cause is logged with the request id and never shown.
-func fail(w http.ResponseWriter, r *http.Request, err error) {
+func fail(w http.ResponseWriter, r *http.Request, err error) { failWith(w, r, err, nil) }
+
+// failWith is fail with data as the failure envelope's data (nil: none,
+// or the error's title and message), for a refusal that names the caller's
+// own resource.
+func failWith(w http.ResponseWriter, r *http.Request, err error, data any) {
 	lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 	info := infoFrom(r.Context())
 	var e *julo.Error
@@ -84,8 +89,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	for _, p := range e.Problems {
 		msgs = append(msgs, render(lang, p))
 	}
-	var data any
-	if e.Title != nil && e.Message != nil {
+	if data == nil && e.Title != nil && e.Message != nil {
 		// Display texts for the customer: no field prefix.
 		data = map[string]string{
 			"title":   i18n.T(lang, e.Title.Msg, e.Title.Args...),

@@ -35,6 +35,12 @@ type registeredJSON struct {
 
 func newRegisteredJSON(out onboarding.Registered) registeredJSON { return registeredJSON(out) }
 
+// existingApplicationJSON is the data of a 409 of POST /customer whose NIK
+// or email is held by the partner's own application.
+type existingApplicationJSON struct {
+	XID int64 `json:"application_xid"`
+}
+
 // preregisterRequest is POST /preregister-check.
 type preregisterRequest struct {
 	Problems julo.Problems

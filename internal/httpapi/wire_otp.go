@@ -41,6 +41,7 @@ type outboxMessageJSON struct {
 	XID       int64     `json:"application_xid"`
 	Phone     string    `json:"phone"`
 	Message   string    `json:"message"`
+	OTP       string    `json:"otp"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

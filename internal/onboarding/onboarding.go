@@ -94,6 +94,7 @@ type Store interface {
 	// Enqueue inserts background jobs in a transaction of their own.
 	Enqueue(ctx context.Context, jobs ...julo.Scheduled) error
 
+	RegistrationStore
 	ImageStore
 	OTPStore
 	OutboxStore

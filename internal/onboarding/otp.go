@@ -254,11 +254,13 @@ func (s *Service) ValidateOTP(ctx context.Context, p julo.Partner, xid string, i
 }
 
 // OutboxMessage is a message of the sandbox outbox: the application it was
-// sent for, the phone (E.164) and the text.
+// sent for, the phone (E.164), the text and the code it carries (the SMS's
+// Secret; "" for a message without one), so that nobody parses the text.
 type OutboxMessage struct {
 	XID       int64
 	Phone     string
 	Message   string
+	OTP       string
 	CreatedAt time.Time
 }
 

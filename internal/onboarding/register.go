@@ -35,7 +35,9 @@ type Registered struct {
 
 // Register creates a customer and an application at status 100. It returns
 // EINVALID with every broken rule, or ECONFLICT when the NIK or email is
-// already registered (also when another request wins a race for it).
+// already registered (also when another request wins a race for it): an
+// *ExistingApplicationError when what is taken is held by one application
+// of the same partner.
 func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput) (Registered, error) {
 	ps := in.Problems
 	now := s.now()
@@ -49,11 +51,11 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 	}
 	// Refuse duplicates before spending a PIN hash on them; the unique indexes
 	// still decide races below.
-	nikTaken, emailTaken, err := s.store.Registered(ctx, nik.Number, email)
+	nikHolder, emailHolder, err := s.store.Holders(ctx, nik.Number, email)
 	if err != nil {
 		return Registered{}, err
 	}
-	if err := registeredErr(nikTaken, emailTaken, "username"); err != nil {
+	if err := registrationConflict(p, nikHolder, emailHolder); err != nil {
 		return Registered{}, err
 	}
 	hash, keyID, err := s.hashPIN(ctx, pin)
@@ -74,16 +76,82 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 		switch {
 		case julo.IsDuplicate(err, UniqueXID):
 			continue
-		case julo.IsDuplicate(err, UniqueNIK):
-			return Registered{}, registeredErr(true, false, "username")
-		case julo.IsDuplicate(err, UniqueEmail):
-			return Registered{}, registeredErr(false, true, "username")
+		case julo.IsDuplicate(err, UniqueNIK), julo.IsDuplicate(err, UniqueEmail):
+			// Another request won the race: answer as if it had come first.
+			return Registered{}, s.lostRace(ctx, p, nik.Number, email, julo.IsDuplicate(err, UniqueNIK))
 		case err != nil:
 			return Registered{}, err
 		}
 		return Registered{XID: app.XID, Email: app.Email, KTP: app.NIK}, nil
 	}
 	return Registered{}, &julo.Error{Code: julo.EUNAVAILABLE, Problems: []julo.Problem{{Msg: i18n.RegisterRaceFailed}}}
+}
+
+// Holder is the customer who holds a NIK or an email: its partner and the
+// xid of its newest application (0 if it has none).
+type Holder struct {
+	PartnerID int64
+	XID       int64
+}
+
+// RegistrationStore finds who holds a NIK or an email.
+type RegistrationStore interface {
+	// Holders returns the holder of nik and the holder of email, nil for
+	// one that nobody holds.
+	Holders(ctx context.Context, nik, email string) (nikHolder, emailHolder *Holder, err error)
+}
+
+// ExistingApplicationError is the conflict of a registration whose NIK and
+// email, as far as they are taken, are held by one application of the same
+// partner: most likely the partner's own earlier request, whose answer it
+// lost. XID names that application so that the partner can continue it.
+// It is never made for another partner's application: that conflict stays
+// the plain *julo.Error, indistinguishable from any other.
+type ExistingApplicationError struct {
+	Err *julo.Error
+	XID int64
+}
+
+func (e *ExistingApplicationError) Error() string { return e.Err.Error() }
+func (e *ExistingApplicationError) Unwrap() error { return e.Err }
+
+// registrationConflict is the 409 for the holders of a registration's NIK
+// and email, nil when neither is held.
+func registrationConflict(p julo.Partner, nikHolder, emailHolder *Holder) error {
+	err := registeredErr(nikHolder != nil, emailHolder != nil, "username")
+	if err == nil {
+		return nil
+	}
+	var xid int64
+	for _, h := range []*Holder{nikHolder, emailHolder} {
+		switch {
+		case h == nil:
+		case h.PartnerID != p.ID || h.XID == 0 || (xid != 0 && h.XID != xid):
+			return err // someone else's, or two applications: nothing to name
+		default:
+			xid = h.XID
+		}
+	}
+	return &ExistingApplicationError{Err: err.(*julo.Error), XID: xid}
+}
+
+// lostRace is the conflict of a registration whose insert broke the NIK
+// (nikDup) or the email uniqueness rule: the holders as they are now, the
+// broken rule's field held in any case.
+func (s *Service) lostRace(ctx context.Context, p julo.Partner, nik, email string, nikDup bool) error {
+	nikHolder, emailHolder, err := s.store.Holders(ctx, nik, email)
+	if err != nil {
+		return err
+	}
+	// The holder of the broken rule committed before the insert failed; if
+	// it is gone again, still report the clash, naming no application.
+	if nikDup && nikHolder == nil {
+		nikHolder = &Holder{}
+	}
+	if !nikDup && emailHolder == nil {
+		emailHolder = &Holder{}
+	}
+	return registrationConflict(p, nikHolder, emailHolder)
 }
 
 func registeredErr(nikTaken, emailTaken bool, nikField string) error {
@@ -257,7 +325,7 @@ func (s *Service) checkEmail(ps *julo.Problems, field string, v *string) string 
 		return ""
 	}
 	if domain, blocked := BlockedEmailDomain(email, s.cfg.BlockedEmailDomains); blocked {
-		ps.Add(field, i18n.EmailBlocked, domain)
+		ps.Add(field, i18n.EmailDomainBlocked, domain)
 		return ""
 	}
 	return email

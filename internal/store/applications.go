@@ -41,6 +41,33 @@ func (db *DB) Registered(ctx context.Context, nik, email string) (nikTaken, emai
 	return nikTaken, emailTaken, err
 }
 
+// Holders returns the customers holding nik and email, each with its
+// partner and the xid of its newest application (0 if none).
+func (db *DB) Holders(ctx context.Context, nik, email string) (nikHolder, emailHolder *onboarding.Holder, err error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT c.nik = $1, c.email = $2, c.partner_id,
+		COALESCE((SELECT a.xid FROM applications a WHERE a.customer_id = c.id AND a.partner_id = c.partner_id
+			ORDER BY a.created_at DESC, a.id DESC LIMIT 1), 0)
+		FROM customers c WHERE c.nik = $1 OR c.email = $2`, nik, email)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var isNIK, isEmail bool
+		var h onboarding.Holder
+		if err := rows.Scan(&isNIK, &isEmail, &h.PartnerID, &h.XID); err != nil {
+			return nil, nil, err
+		}
+		if isNIK {
+			nikHolder = &h
+		}
+		if isEmail {
+			emailHolder = &h
+		}
+	}
+	return nikHolder, emailHolder, rows.Err()
+}
+
 // PreregGuard returns the guard of key, zero if there is none.
 func (db *DB) PreregGuard(ctx context.Context, key string) (onboarding.PreregGuard, error) {
 	return scanGuard(db.r.QueryRowContext(ctx, `SELECT failures, window_start, locked_until FROM prereg_guard WHERE email_key = $1`, key))

@@ -173,16 +173,21 @@ func queryStrings(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
-// PutSMS keeps a sandbox message.
+// PutSMS keeps a sandbox message, with its secret (the OTP code) as a
+// field of its own.
 func (db *DB) PutSMS(ctx context.Context, m onboarding.SMS, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO sms_outbox (partner_id, application_id, phone, message, created_at)
-		VALUES ($1, $2, $3, $4, $5)`, m.PartnerID, m.ApplicationID, m.To, m.Text, ms(at))
+	var otp sql.NullString
+	if m.Secret != "" {
+		otp = sql.NullString{String: m.Secret, Valid: true}
+	}
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sms_outbox (partner_id, application_id, phone, message, otp, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, m.PartnerID, m.ApplicationID, m.To, m.Text, otp, ms(at))
 	return err
 }
 
 // ListSMS returns the partner's newest sandbox messages to phone.
 func (db *DB) ListSMS(ctx context.Context, partnerID int64, phone string, limit int) ([]onboarding.OutboxMessage, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT a.xid, o.phone, o.message, o.created_at
+	rows, err := db.r.QueryContext(ctx, `SELECT a.xid, o.phone, o.message, COALESCE(o.otp, ''), o.created_at
 		FROM sms_outbox o JOIN applications a ON a.id = o.application_id
 		WHERE o.partner_id = $1 AND a.partner_id = $1 AND o.phone = $2
 		ORDER BY o.created_at DESC, o.id DESC LIMIT $3`, partnerID, phone, limit)
@@ -194,7 +199,7 @@ func (db *DB) ListSMS(ctx context.Context, partnerID int64, phone string, limit 
 	for rows.Next() {
 		var m onboarding.OutboxMessage
 		var at int64
-		if err := rows.Scan(&m.XID, &m.Phone, &m.Message, &at); err != nil {
+		if err := rows.Scan(&m.XID, &m.Phone, &m.Message, &m.OTP, &at); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = fromMS(at)
