@@ -15,7 +15,6 @@ const (
 	JobNotInIndustry   Msg = "job_not_in_industry"
 	AddressNoSubDist   Msg = "address_no_sub_district"
 	KodeposFormat      Msg = "kodepos_format"
-	LandlineFormat     Msg = "landline_format"
 	PhoneRepeated      Msg = "phone_repeated"
 	PhoneNotVerified   Msg = "phone_not_verified"
 	BankAccountDigits  Msg = "bank_account_digits"
@@ -69,9 +68,6 @@ func init() {
 		KodeposFormat: {
 			"harus kode pos 5 digit angka",
 			"must be a 5-digit postal code"},
-		LandlineFormat: {
-			"harus nomor telepon kantor dengan kode area (mis. 021…), 9-15 digit, bukan nomor ponsel",
-			"must be an office landline with its area code (e.g. 021…), 9-15 digits, not a mobile number"},
 		PhoneRepeated: {
 			"sama dengan %s; setiap nomor ponsel pada aplikasi harus berbeda",
 			"is the same as %s; every mobile number of an application must differ"},

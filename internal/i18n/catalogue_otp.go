@@ -2,7 +2,6 @@ package i18n
 
 // OTP, SMS and the sandbox outbox.
 const (
-	PhoneMobile        Msg = "phone_mobile"
 	AlreadySubmitted   Msg = "already_submitted"
 	OTPTokenFormat     Msg = "otp_token_format"
 	OTPNone            Msg = "otp_none"
@@ -21,9 +20,6 @@ const (
 
 func init() {
 	register(map[Msg]entry{
-		PhoneMobile: {
-			"harus nomor ponsel Indonesia (08…, 628… atau +628…, 10-14 digit)",
-			"must be an Indonesian mobile number (08…, 628… or +628…, 10-14 digits)"},
 		AlreadySubmitted: {
 			"Data aplikasi sudah dikirim (status %d %s); langkah ini tidak bisa diulang",
 			"The application was already submitted (status %d %s); this step cannot be repeated"},

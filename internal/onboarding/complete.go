@@ -343,9 +343,9 @@ func (v *detailsCheck) mobile(field string, p *string, need bool) string {
 	if s == "" {
 		return ""
 	}
-	m, ok := NormalizeMobile(s)
-	if !ok {
-		v.ps.Add(field, i18n.PhoneMobile)
+	m, bad := CheckMobile(s)
+	if bad != nil {
+		v.ps.Add(field, bad.Msg, bad.Args...)
 		return ""
 	}
 	return m
@@ -463,10 +463,10 @@ func (v *detailsCheck) job(d *Details, in CompleteInput) {
 	}
 	if req("company_phone_number", present(in.CompanyPhoneNumber)) {
 		if s := v.text("company_phone_number", in.CompanyPhoneNumber, false, 30); s != "" {
-			if l, ok := NormalizeLandline(s); ok {
+			if l, p := CheckOfficePhone(s); p == nil {
 				d.CompanyPhoneNumber = &l
 			} else {
-				v.ps.Add("company_phone_number", i18n.LandlineFormat)
+				v.ps.Add("company_phone_number", p.Msg, p.Args...)
 			}
 		}
 	}

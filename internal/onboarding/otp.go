@@ -102,8 +102,9 @@ func (s *Service) SendOTP(ctx context.Context, p julo.Partner, xid string, in Se
 	raw, ok := required(&ps, "phone", in.Phone)
 	phone := ""
 	if ok {
-		if phone, ok = NormalizeMobile(raw); !ok {
-			ps.Add("phone", i18n.PhoneMobile)
+		var bad *julo.Problem
+		if phone, bad = CheckMobile(raw); bad != nil {
+			ps.Add("phone", bad.Msg, bad.Args...)
 		}
 	}
 	if err := ps.Err(); err != nil {
@@ -285,9 +286,9 @@ func (s *Service) SandboxSMS(ctx context.Context, p julo.Partner, in SandboxSMSI
 	if !ok {
 		return nil, julo.Errorf(julo.EINVALID, "phone", i18n.SandboxPhoneNeeded)
 	}
-	phone, ok := NormalizeMobile(raw)
-	if !ok {
-		return nil, julo.Errorf(julo.EINVALID, "phone", i18n.PhoneMobile)
+	phone, bad := CheckMobile(raw)
+	if bad != nil {
+		return nil, julo.Errorf(julo.EINVALID, "phone", bad.Msg, bad.Args...)
 	}
 	return s.store.ListSMS(ctx, p.ID, MobileE164(phone), 50)
 }

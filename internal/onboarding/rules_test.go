@@ -180,49 +180,6 @@ func TestNormalizeEmail(t *testing.T) {
 	}
 }
 
-func TestNormalizePhones(t *testing.T) {
-	for in, want := range map[string]string{
-		"081234567899":      "081234567899",
-		"0812345601":        "0812345601", // the documentation's 10-digit example
-		"6281234567899":     "081234567899",
-		"+6281234567899":    "081234567899",
-		"+62 812-3456-7899": "081234567899",
-		"0812 3456 7899":    "081234567899",
-		"(0812) 34567899":   "081234567899",
-		"08123456789012":    "08123456789012", // 14 digits
-		"081234567890123":   "",               // 15 digits
-		"081234567":         "",               // 9 digits
-		"021123456":         "",               // a landline
-		"0801234567":        "",               // 080 is not a mobile range
-		"+6581234567":       "",               // Singapore
-		"+44812345678":      "",
-		"08123456789a":      "",
-		"":                  "",
-		"++6281234567899":   "",
-	} {
-		got, ok := NormalizeMobile(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("NormalizeMobile(%q) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-	if got := MobileE164("081234567899"); got != "+6281234567899" {
-		t.Errorf("MobileE164 = %q", got)
-	}
-	for in, want := range map[string]string{
-		"021123456":      "021123456", // the documentation's company phone
-		"02153653232":    "02153653232",
-		"+62 21 5365323": "0215365323",
-		"081234567899":   "", // a mobile is not a landline
-		"02112345":       "", // 8 digits
-		"0012345678":     "",
-	} {
-		got, ok := NormalizeLandline(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("NormalizeLandline(%q) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-}
-
 func FuzzNormalizeMobile(f *testing.F) {
 	for _, s := range []string{"081234567899", "+6281234567899", "6281234567899", "+62 812-3456-7899", "021123456", "", "+", "62", "+62"} {
 		f.Add(s)
