@@ -40,11 +40,9 @@ const (
 	PINPattern   Msg = "pin_pattern"
 	PINCommon    Msg = "pin_common"
 	PINNIKTail   Msg = "pin_nik_tail"
-	PINStrong    Msg = "pin_strong"
 
 	// Email, coordinates.
 	EmailInvalid  Msg = "email_invalid"
-	EmailBlocked  Msg = "email_blocked"
 	LatitudeRange Msg = "latitude_range"
 	LongRange     Msg = "longitude_range"
 
@@ -168,16 +166,10 @@ var catalogue = map[Msg]entry{
 	PINNIKTail: {
 		"PIN tidak boleh menggunakan 6 digit terakhir NIK",
 		"PIN must not be the last 6 digits of the NIK"},
-	PINStrong: {
-		"PIN kuat",
-		"Strong password"},
 
 	EmailInvalid: {
 		"alamat email tidak valid",
 		"is not a valid email address"},
-	EmailBlocked: {
-		"Email harus google: domain %s tidak diterima",
-		"Email must be Google: the domain %s is not accepted"},
 	LatitudeRange: {
 		"harus antara -90 dan 90",
 		"must be between -90 and 90"},

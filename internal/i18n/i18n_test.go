@@ -53,8 +53,8 @@ func TestLanguageNegotiation(t *testing.T) {
 			t.Errorf("%q: got %v, want %v", h, got, want)
 		}
 	}
-	if T(EN, PINStrong) != "Strong password" || T(ID, PINStrong) != "PIN kuat" {
-		t.Fatal("PIN strength message")
+	if T(EN, NIKRegistered) != "NIK is already registered" || T(ID, NIKRegistered) != "NIK sudah terdaftar" {
+		t.Fatal("message by language")
 	}
 	if ID.Tag() != "id" || EN.Tag() != "en" {
 		t.Fatal("language tags")
