@@ -129,3 +129,29 @@ func checkPhone(t *testing.T, fn string, c phoneCase, got string, ok bool, probl
 		t.Errorf("%s: message %s is not in the catalogue", fn, msg)
 	}
 }
+
+// An accepted office number is returned in a form that is accepted again as
+// itself; a refusal always carries a catalogue message.
+func FuzzCheckOfficePhone(f *testing.F) {
+	for _, s := range []string{"02153653232", "+62 21 5365323", "0800 1 500 888", "1500888", "1300123", "021123456", "", "+", "62", "0", "1500"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, p := CheckOfficePhone(s)
+		if p != nil {
+			if got != "" || !i18n.Has(p.Msg) {
+				t.Fatalf("CheckOfficePhone(%q) = %q, %v", s, got, p)
+			}
+			return
+		}
+		if len(got) < 7 || len(got) > 12 || !allDigits(got) {
+			t.Fatalf("CheckOfficePhone(%q) = %q", s, got)
+		}
+		if again, p := CheckOfficePhone(got); p != nil || again != got {
+			t.Fatalf("%q gave %q, which gives %q, %v", s, got, again, p)
+		}
+		if m, ok := NormalizeMobile(got); ok {
+			t.Fatalf("%q is both an office phone and the mobile %q", got, m)
+		}
+	})
+}

@@ -192,7 +192,7 @@ func FuzzNormalizeMobile(f *testing.F) {
 			}
 			return
 		}
-		if !strings.HasPrefix(got, "08") || len(got) < 10 || len(got) > 14 || !allDigits(got) {
+		if !strings.HasPrefix(got, "08") || len(got) < 10 || len(got) > 13 || !allDigits(got) {
 			t.Fatalf("NormalizeMobile(%q) = %q", s, got)
 		}
 		// Normal forms are fixed points, and every accepted spelling of a
