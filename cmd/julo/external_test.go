@@ -17,14 +17,35 @@ import (
 	"time"
 )
 
-func (s *testServer) scrapingStatus(t *testing.T, xid string) (map[string]string, string) {
+// bankEntry is one entry of bank_status, the production lender's shape.
+type bankEntry struct {
+	BankName  string     `json:"bank_name"`
+	Status    string     `json:"status"`
+	Reason    *string    `json:"reason"`
+	UpdatedAt *time.Time `json:"updated_at"`
+}
+
+// scrapingStatusList returns the scraping status's bank list as answered,
+// and bpjs_status.
+func (s *testServer) scrapingStatusList(t *testing.T, xid string) ([]bankEntry, string) {
 	t.Helper()
 	var st struct {
-		Bank map[string]string `json:"bank_status"`
-		BPJS string            `json:"bpjs_status"`
+		Bank []bankEntry `json:"bank_status"`
+		BPJS string      `json:"bpjs_status"`
 	}
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/scraping-status/" + xid}).expect(t, 200).decodeData(t, &st)
 	return st.Bank, st.BPJS
+}
+
+// scrapingStatus returns each bank's status by bank, and bpjs_status.
+func (s *testServer) scrapingStatus(t *testing.T, xid string) (map[string]string, string) {
+	t.Helper()
+	list, bpjs := s.scrapingStatusList(t, xid)
+	banks := map[string]string{}
+	for _, b := range list {
+		banks[b.BankName] = b.Status
+	}
+	return banks, bpjs
 }
 
 func (s *testServer) startImport(xid string, form url.Values) response {
@@ -63,8 +84,9 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 	if strings.Contains(d.URL, xid) {
 		t.Fatal("the login URL reveals the application")
 	}
-	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "ongoing" {
-		t.Fatalf("bpjs while the login is pending: %q", bpjs)
+	// A URL merely issued is not ongoing: the customer has not logged in.
+	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "not verified" {
+		t.Fatalf("bpjs with a login URL issued: %q", bpjs)
 	}
 	code, page := rawGet(t, d.URL)
 	if code != 200 || !strings.Contains(page, `name="password"`) || !strings.Contains(page, "sukses@bpjs.sandbox") {
@@ -83,11 +105,15 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 	if code, page := submit("siapa@bpjs.sandbox"); code != 400 || !strings.Contains(page, "sukses@bpjs.sandbox") {
 		t.Fatalf("unknown test login: %d %s", code, page)
 	}
-	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "ongoing" {
+	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "not verified" {
 		t.Fatalf("an unknown test login changed the task: %q", bpjs)
 	}
 	if code, page := submit("sukses@bpjs.sandbox"); code != 200 || !strings.Contains(page, `id="outcome"`) || !strings.Contains(page, "berhasil") {
 		t.Fatalf("success login: %d %s", code, page)
+	}
+	// Submitted, its outcome not yet reported: ongoing.
+	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "ongoing" {
+		t.Fatalf("bpjs with the login submitted: %q", bpjs)
 	}
 	// The sandbox vendor reports the outcome as a vendor does, after the
 	// page answered: a background job.
@@ -110,15 +136,15 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 		t.Fatalf("bpjs after asking for another login URL: %q", bpjs)
 	}
 	u, _ = url.Parse(d2.URL)
-	if code, page := submit("gagal@bpjs.sandbox"); code != 200 || !strings.Contains(page, "gagal") {
+	if code, page := submit("gagal@bpjs.sandbox"); code != 200 || !strings.Contains(page, "gagal") || !strings.Contains(page, `name="password"`) {
 		t.Fatalf("failing login: %d %s", code, page)
 	}
 	s.settle(t)
 	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "verified" {
 		t.Fatalf("bpjs after a later failed login: %q", bpjs)
 	}
-	// On another application: a failed login is not verified, and a login
-	// never finished stops counting as ongoing after an hour.
+	// On another application: a failed login is not verified, and another
+	// URL issued does not make it ongoing.
 	xid2 := s.newApplication(t)
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid2 + "/web"}).expect(t, 200).decodeData(t, &d2)
 	u, _ = url.Parse(d2.URL)
@@ -128,12 +154,8 @@ func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 		t.Fatalf("bpjs after a failed login: %q", bpjs)
 	}
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid2 + "/web"}).expect(t, 200)
-	if _, bpjs := s.scrapingStatus(t, xid2); bpjs != "ongoing" {
-		t.Fatalf("bpjs with a fresh login pending: %q", bpjs)
-	}
-	s.Clock.Add(61 * time.Minute)
 	if _, bpjs := s.scrapingStatus(t, xid2); bpjs != "not verified" {
-		t.Fatalf("bpjs with a login abandoned an hour ago: %q", bpjs)
+		t.Fatalf("bpjs with a fresh login URL issued: %q", bpjs)
 	}
 	if strings.Contains(s.logs.String(), "rahasia-bpjs-123") {
 		t.Fatal("the BPJS password is logged")
@@ -192,7 +214,7 @@ func TestBankImportSandboxPlaysOutEachTestUsername(t *testing.T) {
 	if strings.Join(states, ",") != "bca:auth_failed,bri:load_success,mandiri:scrape_failed" {
 		t.Fatalf("states %v", states)
 	}
-	if st := s.status(t, xid); st["bank_status"].(map[string]any)["bri"] != "verified" {
+	if st := s.status(t, xid); st["bank_status"].([]any)[2].(map[string]any)["status"] != "verified" {
 		t.Fatalf("application status %v", st)
 	}
 	// After the import ended, a new one may start; a failing retry does not
@@ -370,13 +392,21 @@ func TestVendorAdaptersAgainstAFakeVendor(t *testing.T) {
 	task := q.Get("passback_params")
 	ok := `{"task": "` + task + `", "status": "success"}`
 	s.callback("/vendor/v1/bpjs/callback", sign(scraperSecret, now, ok), ok).expect(t, 401) // the scraper's secret is not BPJS's
+	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "not verified" {
+		t.Fatalf("bpjs with a URL issued: %q", bpjs)
+	}
+	// The vendor reports that the customer submitted the login: ongoing.
+	submitted := `{"task": "` + task + `", "status": "submitted"}`
+	s.callback("/vendor/v1/bpjs/callback", sign(bpjsSecret, now, submitted), submitted).expect(t, 200)
+	s.callback("/vendor/v1/bpjs/callback", sign(bpjsSecret, now, submitted), submitted).expect(t, 200)
 	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "ongoing" {
-		t.Fatalf("bpjs %q", bpjs)
+		t.Fatalf("bpjs with the login submitted: %q", bpjs)
 	}
 	s.callback("/vendor/v1/bpjs/callback", sign(bpjsSecret, now, ok), ok).expect(t, 200)
 	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "verified" {
 		t.Fatalf("bpjs %q", bpjs)
 	}
+	s.callback("/vendor/v1/bpjs/callback", sign(bpjsSecret, now, submitted), submitted).expect(t, 409)
 	// The credentials went to the vendor and nowhere else.
 	for _, secret := range []string{"vendor-pass-1", "vendor-pass-2", "vendor-pass-3"} {
 		if strings.Contains(s.dumpDB(t), secret) || strings.Contains(s.logs.String(), secret) {

@@ -434,12 +434,25 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 	fs := newFlagSet("partner", stderr)
 	c.flags(fs, getenv, false)
 	revokeOld := fs.Bool("revoke-old", false, "with rotate: revoke every secret but the newest instead of issuing a new one")
+	var returnURLs []string
+	returnURLsSet := false
+	fs.Func("return-url-prefix", "with set, repeatable: a prefix a BPJS login's redirect_url may start with (the list replaces the old one; an empty value clears it)",
+		func(v string) error {
+			returnURLsSet = true
+			if v != "" {
+				returnURLs = append(returnURLs, v)
+			}
+			return nil
+		})
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return errors.New("usage: julo partner create|list|disable|enable|rotate [NAME]")
+		return errors.New("usage: julo partner create|list|disable|enable|rotate|set [NAME]")
+	}
+	if (pos[0] == "set") != returnURLsSet {
+		return errors.New("usage: julo partner set NAME --return-url-prefix https://... [--return-url-prefix ...]")
 	}
 	verb := pos[0]
 	needName := verb != "list"
@@ -500,8 +513,14 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 			return explain(err)
 		}
 		return out.Encode(newSecret{pos[1], secret})
+	case "set":
+		prefixes, err := svc.SetPartnerReturnURLs(ctx, pos[1], returnURLs)
+		if err != nil {
+			return explain(err)
+		}
+		return out.Encode(map[string]any{"username": pos[1], "return_url_prefixes": prefixes})
 	}
-	return fmt.Errorf("unknown partner command %q: use create, list, disable, enable or rotate", verb)
+	return fmt.Errorf("unknown partner command %q: use create, list, disable, enable, rotate or set", verb)
 }
 
 // partnerJSON is one partner as partner list prints it.

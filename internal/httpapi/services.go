@@ -61,7 +61,7 @@ type Applications interface {
 // ExternalData serves the optional steps a partner starts: the BPJS login
 // and the bank-data import, and their state.
 type ExternalData interface {
-	BPJSLoginURL(ctx context.Context, p julo.Partner, xid, appType string) (map[string]string, error)
+	BPJSLoginURL(ctx context.Context, p julo.Partner, xid string, in onboarding.BPJSLoginInput) (map[string]string, error)
 	StartBankImport(ctx context.Context, p julo.Partner, xid string, in onboarding.BankImportInput) (onboarding.BankImportStarted, error)
 	ScrapingStatus(ctx context.Context, p julo.Partner, xid string) (onboarding.ExternalStatus, error)
 }
@@ -77,7 +77,7 @@ type VendorCallbacks interface {
 // page.
 type Sandbox interface {
 	SandboxSMS(ctx context.Context, p julo.Partner, in onboarding.SandboxSMSInput) ([]onboarding.OutboxMessage, error)
-	SandboxBPJSLogin(ctx context.Context, token, email, password string) (string, error)
+	SandboxBPJSLogin(ctx context.Context, token, email, password string) (onboarding.BPJSLoginOutcome, error)
 }
 
 // Services are what the partner API's handlers call, by resource. Every

@@ -168,5 +168,5 @@ type applicationStatusJSON struct {
 func newApplicationStatusJSON(st onboarding.ApplicationStatus) applicationStatusJSON {
 	return applicationStatusJSON{XID: st.XID, Status: st.Status, StatusCode: st.StatusCode, MissingSteps: st.MissingSteps,
 		Images: st.Images, VerifiedPhones: st.VerifiedPhones, CreatedAt: st.CreatedAt,
-		externalStatusJSON: externalStatusJSON(st.ExternalStatus)}
+		externalStatusJSON: newExternalStatusJSON(st.ExternalStatus)}
 }

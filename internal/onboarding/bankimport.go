@@ -2,6 +2,7 @@ package onboarding
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid strin
 	if err == nil && len(planned) > 0 {
 		plan := ImportPlanJob{Ref: ref}
 		for _, e := range planned {
-			plan.Events = append(plan.Events, PlannedStep{Status: e.Status, Message: e.Message, At: now.Add(e.After)})
+			plan.Events = append(plan.Events, PlannedStep{Status: e.Status, Message: e.Message, Reason: e.Reason, At: now.Add(e.After)})
 		}
 		err = s.store.Enqueue(ctx, julo.Scheduled{Job: plan, At: plan.Events[0].At})
 	}
@@ -112,24 +113,49 @@ func (s *Service) BankCallback(ctx context.Context, signature string, body []byt
 	if c.Import == "" || c.Status == "" {
 		return julo.Errorf(julo.EINVALID, "", i18n.CallbackMalformed, `need "import_id" and "status"`)
 	}
-	return s.advanceImport(ctx, c.Import, c.Status, c.Message)
+	// The optional reason of a failed state (bank_unavailable, ...).
+	var extra struct {
+		Reason string `json:"reason"`
+	}
+	json.Unmarshal(body, &extra) // parseCallback accepted the body as an object
+	return s.advanceImport(ctx, c.Import, ImportStep{Status: c.Status, Message: c.Message, Reason: extra.Reason})
+}
+
+// checkReason returns the reason to record for step: the step's own, when
+// importReasons allows it for the step's state, else the state's default
+// ("" for a state that is no failure). A reason that does not fit is
+// EINVALID.
+func checkReason(step ImportStep) (string, error) {
+	allowed := importReasons[step.Status]
+	switch {
+	case step.Reason == "" && len(allowed) > 0:
+		return allowed[0], nil
+	case step.Reason == "" || contains(allowed, step.Reason):
+		return step.Reason, nil
+	}
+	return "", julo.Errorf(julo.EINVALID, "", i18n.ImportReasonInvalid, step.Reason, step.Status)
 }
 
 // importTransition is the state machine of bank imports: a state may
 // follow the current one as importNext says; repeating it changes nothing.
-func importTransition(imp BankImport, status, message string) (string, string, error) {
-	if imp.Status == status {
-		return status, imp.Message, nil
+func importTransition(imp BankImport, step ImportStep) (ImportStep, error) {
+	if imp.Status == step.Status {
+		return ImportStep{Status: imp.Status, Message: imp.Message, Reason: imp.Reason}, nil
 	}
-	if !contains(importNext[imp.Status], status) {
-		return "", "", julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, status, imp.Status)
+	if !contains(importNext[imp.Status], step.Status) {
+		return ImportStep{}, julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, step.Status, imp.Status)
 	}
-	return status, message, nil
+	return step, nil
 }
 
-func (s *Service) advanceImport(ctx context.Context, ref, status, message string) error {
-	err := s.store.AdvanceImport(ctx, ref, s.now(), func(imp BankImport) (string, string, error) {
-		return importTransition(imp, status, message)
+func (s *Service) advanceImport(ctx context.Context, ref string, step ImportStep) error {
+	reason, err := checkReason(step)
+	if err != nil {
+		return err
+	}
+	step.Reason = reason
+	err = s.store.AdvanceImport(ctx, ref, s.now(), func(imp BankImport) (ImportStep, error) {
+		return importTransition(imp, step)
 	})
 	if julo.ErrorCode(err) == julo.ENOTFOUND {
 		return julo.Errorf(julo.ENOTFOUND, "", i18n.CallbackUnknownTask, ref)
@@ -148,6 +174,7 @@ type ImportPlanJob struct {
 type PlannedStep struct {
 	Status  string    `json:"status"`
 	Message string    `json:"message"`
+	Reason  string    `json:"reason,omitempty"` // "": the state's default
 	At      time.Time `json:"at"`
 }
 
@@ -168,11 +195,11 @@ func (s *Service) PlayImportPlan(ctx context.Context, j ImportPlanJob) error {
 		if e.At.After(now) {
 			return &julo.RunLater{After: e.At.Sub(now)}
 		}
-		err := s.advanceImport(ctx, j.Ref, e.Status, e.Message)
+		err := s.advanceImport(ctx, j.Ref, ImportStep{Status: e.Status, Message: e.Message, Reason: e.Reason})
 		switch julo.ErrorCode(err) {
 		case julo.ENOTFOUND:
 			return nil
-		case julo.ECONFLICT:
+		case julo.ECONFLICT, julo.EINVALID:
 			continue
 		}
 		if err != nil {

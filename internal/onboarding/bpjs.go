@@ -10,27 +10,51 @@ import (
 	"github.com/julo-partnership/julo/internal/webhook"
 )
 
+// BPJSLoginInput is the BPJS login request: the app type (web or android)
+// and, optionally, where to send the customer after the login page.
+type BPJSLoginInput struct {
+	Problems    julo.Problems // the decoder's
+	AppType     string
+	RedirectURL string // "": stay on the page; else under a registered return-URL prefix
+}
+
 // BPJSLoginURL starts a BPJS login task for the application and returns the
-// URL the customer opens (app_type web or android).
-func (s *Service) BPJSLoginURL(ctx context.Context, p julo.Partner, xid, appType string) (map[string]string, error) {
+// URL the customer opens (app_type web or android). A redirect_url must
+// start with one of the partner's return-URL prefixes (EINVALID otherwise,
+// and nothing is recorded): the login page never redirects elsewhere.
+func (s *Service) BPJSLoginURL(ctx context.Context, p julo.Partner, xid string, in BPJSLoginInput) (map[string]string, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
 		return nil, err
 	}
-	if appType != "web" && appType != "android" {
-		return nil, julo.Errorf(julo.EINVALID, "app_type", i18n.AppTypeValue, appType)
+	ps := in.Problems
+	if in.AppType != "web" && in.AppType != "android" {
+		ps.Add("app_type", i18n.AppTypeValue, in.AppType)
+	}
+	if in.RedirectURL != "" && !ps.Has("redirect_url") {
+		prefixes, err := s.store.ReturnURLPrefixes(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if msg := redirectProblem(prefixes, in.RedirectURL); msg != "" {
+			ps.Add("redirect_url", msg)
+		}
+	}
+	if err := ps.Err(); err != nil {
+		return nil, err
 	}
 	token, err := s.randomHex(16)
 	if err != nil {
 		return nil, err
 	}
 	// The URL first: a provider that fails must leave no pending task.
-	url, err := s.bpjs.LoginURL(ctx, BPJSLogin{Token: token, AppType: appType,
+	url, err := s.bpjs.LoginURL(ctx, BPJSLogin{Token: token, AppType: in.AppType, RedirectURL: in.RedirectURL,
 		CallbackURL: s.cfg.External.PublicURL + "/vendor/v1/bpjs/callback"})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateBPJSTask(ctx, app.ID, token, appType, s.now()); err != nil {
+	if err := s.store.CreateBPJSTask(ctx, BPJSTask{ApplicationID: app.ID, Token: token, AppType: in.AppType,
+		RedirectURL: in.RedirectURL}, s.now()); err != nil {
 		return nil, err
 	}
 	return map[string]string{"url": url}, nil
@@ -47,8 +71,25 @@ func (s *Service) BPJSCallback(ctx context.Context, signature string, body []byt
 	if err != nil {
 		return err
 	}
-	if c.Task == "" || c.Status != BPJSSuccess && c.Status != BPJSFailed {
-		return julo.Errorf(julo.EINVALID, "", i18n.CallbackMalformed, `need "task" and "status": success or failed`)
+	if c.Task == "" || c.Status != BPJSSuccess && c.Status != BPJSFailed && c.Status != BPJSSubmitted {
+		return julo.Errorf(julo.EINVALID, "", i18n.CallbackMalformed, `need "task" and "status": submitted, success or failed`)
+	}
+	if c.Status == BPJSSubmitted {
+		// The customer submitted the login (again, after a failure): BPJS
+		// is ongoing until the outcome arrives.
+		err = s.store.SubmitBPJSTask(ctx, c.Task, s.now(), func(t BPJSTask) (bool, error) {
+			switch {
+			case t.Status == BPJSSuccess:
+				return false, julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, c.Status, t.Status)
+			case t.Status == BPJSPending && !t.SubmittedAt.IsZero():
+				return false, nil // a repeat
+			}
+			return true, nil
+		})
+		if julo.ErrorCode(err) == julo.ENOTFOUND {
+			return julo.Errorf(julo.ENOTFOUND, "", i18n.CallbackUnknownTask, c.Task)
+		}
+		return err
 	}
 	err = s.store.FinishBPJSTask(ctx, c.Task, c.Status, c.Message, s.now())
 	switch julo.ErrorCode(err) {
@@ -77,25 +118,71 @@ type SandboxBPJSCompletion struct {
 // Kind names the job.
 func (SandboxBPJSCompletion) Kind() string { return "sandbox_bpjs_completion" }
 
+// BPJSLoginOutcome is what a login on the sandbox BPJS page led to: the
+// outcome the vendor will report (BPJSSuccess or BPJSFailed), and where the
+// customer goes next ("": nowhere, the page stays): the task's redirect_url
+// with bpjs_status=success or failed added to its query.
+type BPJSLoginOutcome struct {
+	Outcome     string
+	RedirectURL string
+}
+
+// withBPJSStatus adds bpjs_status=outcome to u's query, before any
+// fragment, leaving the rest of u as the partner wrote it.
+func withBPJSStatus(u, outcome string) string {
+	if u == "" {
+		return ""
+	}
+	u, frag, hasFrag := strings.Cut(u, "#")
+	sep := "?"
+	switch {
+	case strings.HasSuffix(u, "?") || strings.HasSuffix(u, "&"):
+		sep = ""
+	case strings.Contains(u, "?"):
+		sep = "&"
+	}
+	u += sep + "bpjs_status=" + outcome
+	if hasFrag {
+		u += "#" + frag
+	}
+	return u
+}
+
 // SandboxBPJSLogin takes a login on the sandbox BPJS page: an unknown test
-// login changes nothing (EINVALID), a task that is unknown or already ended
-// is refused now (ENOTFOUND, ECONFLICT), and otherwise the outcome is queued
-// to be reported as the vendor would (CompleteSandboxBPJS).
-func (s *Service) SandboxBPJSLogin(ctx context.Context, token, email, password string) (string, error) {
+// login changes nothing (EINVALID); a task that is unknown is ENOTFOUND;
+// one that succeeded takes no other outcome, one whose login is being
+// checked takes no second one, and one older than BPJSPendingFor takes none
+// (ECONFLICT). Otherwise the task is submitted (again, after a failed
+// login) and the outcome queued to be reported as the vendor would
+// (CompleteSandboxBPJS). Every refusal has a message for the page.
+func (s *Service) SandboxBPJSLogin(ctx context.Context, token, email, password string) (BPJSLoginOutcome, error) {
 	outcome, ok := SandboxBPJSLogins[strings.ToLower(strings.TrimSpace(email))]
 	if !ok || password == "" {
-		return "", julo.Errorf(julo.EINVALID, "username", i18n.CallbackMalformed, "use a sandbox test login: sukses@bpjs.sandbox or gagal@bpjs.sandbox, any password")
+		return BPJSLoginOutcome{}, julo.Errorf(julo.EINVALID, "username", i18n.BPJSPageUnknownLogin, "sukses@bpjs.sandbox", "gagal@bpjs.sandbox")
 	}
-	task, err := s.store.BPJSTask(ctx, token)
-	switch {
-	case julo.ErrorCode(err) == julo.ENOTFOUND:
-		return "", julo.Errorf(julo.ENOTFOUND, "", i18n.CallbackUnknownTask, token)
-	case err != nil:
-		return "", err
-	case task.Status != BPJSPending && task.Status != outcome:
-		return "", julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, outcome, "final")
+	now := s.now()
+	var out BPJSLoginOutcome
+	err := s.store.SubmitBPJSTask(ctx, token, now, func(t BPJSTask) (bool, error) {
+		out = BPJSLoginOutcome{Outcome: outcome, RedirectURL: withBPJSStatus(t.RedirectURL, outcome)}
+		switch {
+		case t.Status == BPJSSuccess && outcome == BPJSSuccess:
+			return false, nil // a repeat of the login that succeeded
+		case t.Status == BPJSSuccess:
+			return false, julo.Errorf(julo.ECONFLICT, "", i18n.BPJSPageAlreadyVerified)
+		case !now.Before(t.CreatedAt.Add(s.cfg.External.BPJSPendingFor)):
+			return false, julo.Errorf(julo.ECONFLICT, "", i18n.BPJSPageExpired)
+		case t.Status == BPJSPending && !t.SubmittedAt.IsZero():
+			return false, julo.Errorf(julo.ECONFLICT, "", i18n.BPJSPageChecking)
+		}
+		return true, nil
+	}, julo.Scheduled{Job: SandboxBPJSCompletion{Token: token, Outcome: outcome}, At: now})
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
+		return BPJSLoginOutcome{}, julo.Errorf(julo.ENOTFOUND, "", i18n.BPJSPageUnknownTask)
 	}
-	return outcome, s.store.Enqueue(ctx, julo.Scheduled{Job: SandboxBPJSCompletion{Token: token, Outcome: outcome}, At: s.now()})
+	if err != nil {
+		return BPJSLoginOutcome{}, err
+	}
+	return out, nil
 }
 
 // CompleteSandboxBPJS runs a SandboxBPJSCompletion: it signs the outcome as

@@ -10,6 +10,10 @@ import (
 // Banks whose data can be imported (the data_type values).
 var ImportBanks = []string{"bri", "bca", "mandiri", "bni"}
 
+// StatusBanks is the order of the banks in a status's bank list (one entry
+// each): alphabetical, as the production lender lists them.
+var StatusBanks = []string{"bca", "bni", "bri", "mandiri"}
+
 // Bank import states. An import starts at initiated and ends at one of the
 // failed states or at load_success.
 const (
@@ -32,11 +36,34 @@ var importNext = map[string][]string{
 // ImportFinal reports whether an import state is final.
 func ImportFinal(state string) bool { _, more := importNext[state]; return !more }
 
-// BPJS task states.
+// Why an import ended without data: the reason a bank's status shows, so
+// that a partner can tell the customer "wrong password" from "the bank is
+// down" from "never tried" (no reason).
+const (
+	ReasonWrongCredentials = "wrong_credentials" // the bank refused the login
+	ReasonBankUnavailable  = "bank_unavailable"  // the bank did not answer (at login or while reading)
+	ReasonScrapeFailed     = "scrape_failed"     // logged in, but reading the data failed
+	ReasonLoadFailed       = "load_failed"       // the data was read but could not be loaded
+)
+
+// importReasons lists, for each failed state, the reasons it may carry; the
+// first is the one a report without a reason gets.
+var importReasons = map[string][]string{
+	ImportAuthFailed:   {ReasonWrongCredentials, ReasonBankUnavailable},
+	ImportScrapeFailed: {ReasonScrapeFailed, ReasonBankUnavailable},
+	ImportLoadFailed:   {ReasonLoadFailed},
+}
+
+// BPJS task states. A task is pending until the vendor reports the login's
+// outcome; a failed login may be submitted again (the task is then pending
+// again) until the task expires; success is final.
 const (
 	BPJSPending = "pending"
 	BPJSSuccess = "success"
 	BPJSFailed  = "failed"
+	// BPJSSubmitted is not a state but the vendor's report that the
+	// customer submitted the login (SubmittedAt is set; BPJS is ongoing).
+	BPJSSubmitted = "submitted"
 )
 
 // Partner-facing verification states of scraping-status.
@@ -51,6 +78,7 @@ type BPJSLogin struct {
 	Token       string // opaque pass-back value identifying the task
 	AppType     string // web or android
 	CallbackURL string // where the vendor reports the outcome
+	RedirectURL string // where the customer goes after the login page ("": nowhere)
 }
 
 // BPJSProvider builds the URL where the customer logs in to BPJS.
@@ -65,10 +93,11 @@ type BankJob struct {
 }
 
 // PlannedEvent is a state the sandbox scraper will report After the start
-// (queued in an ImportPlanJob).
+// (queued in an ImportPlanJob). Reason ("": the state's default) is one of
+// importReasons' for a failed state.
 type PlannedEvent struct {
-	Status, Message string
-	After           time.Duration
+	Status, Message, Reason string
+	After                   time.Duration
 }
 
 // BankScraper starts imports. A sandbox scraper returns its planned
@@ -81,7 +110,11 @@ type BankScraper interface {
 type BPJSTask struct {
 	ApplicationID int64
 	Token         string
+	AppType       string
 	Status        string
+	RedirectURL   string // "": none
+	CreatedAt     time.Time
+	SubmittedAt   time.Time // zero: the customer has not submitted the login
 }
 
 // BankImport is one import as stored.
@@ -91,20 +124,39 @@ type BankImport struct {
 	Bank, Ref     string
 	Status        string
 	Message       string
+	Reason        string // a failed import's Reason* ("": running or verified)
 	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// ImportStep is the state an import moves to, as AdvanceImport stores it.
+type ImportStep struct {
+	Status, Message, Reason string
 }
 
 // ExternalStore is the storage of BPJS tasks and bank imports.
 type ExternalStore interface {
-	CreateBPJSTask(ctx context.Context, applicationID int64, token, appType string, at time.Time) error
+	// CreateBPJSTask records t (Token, AppType, RedirectURL) as a pending
+	// task of t.ApplicationID.
+	CreateBPJSTask(ctx context.Context, t BPJSTask, at time.Time) error
 	// FinishBPJSTask moves a pending task to status; ENOTFOUND for an unknown
 	// token; ECONFLICT when the task already ended with another status.
 	FinishBPJSTask(ctx context.Context, token, status, message string, at time.Time) error
+	// SubmitBPJSTask records that the customer submitted the task's login:
+	// in one transaction it runs check on the task (ENOTFOUND if none); if
+	// check says so, the task is pending again with SubmittedAt at, and
+	// jobs are queued; check's error refuses the submission.
+	SubmitBPJSTask(ctx context.Context, token string, at time.Time, check func(BPJSTask) (bool, error), jobs ...julo.Scheduled) error
 	// BPJSSummary says whether any of the application's tasks succeeded, and
-	// whether one created since pendingSince is still pending.
+	// whether one submitted since pendingSince is still pending.
 	BPJSSummary(ctx context.Context, applicationID int64, pendingSince time.Time) (success, pending bool, err error)
 	// BPJSTask returns the task with token, or ENOTFOUND.
 	BPJSTask(ctx context.Context, token string) (BPJSTask, error)
+	// ReturnURLPrefixes are the partner's registered return-URL prefixes.
+	ReturnURLPrefixes(ctx context.Context, partnerID int64) ([]string, error)
+	// SetReturnURLPrefixes replaces the return-URL prefixes of the partner
+	// named username (ENOTFOUND if none) with prefixes.
+	SetReturnURLPrefixes(ctx context.Context, username string, prefixes []string, at time.Time) error
 	// CreateBankImport inserts an import at initiated, with jobs (the
 	// sandbox's planned progress) in the same transaction; a duplicate of
 	// UniqueActiveImport while another import of the bank is unfinished.
@@ -113,16 +165,18 @@ type ExternalStore interface {
 	DeleteBankImport(ctx context.Context, id int64) error
 	ActiveBankImport(ctx context.Context, applicationID int64, bank string) (BankImport, error)
 	// AdvanceImport runs next on the import with ref (ENOTFOUND if none) and
-	// stores the state it returns, in one transaction.
-	AdvanceImport(ctx context.Context, ref string, at time.Time, next func(BankImport) (string, string, error)) error
-	// BankSummary says, per bank, whether an import succeeded and whether
-	// one is unfinished.
+	// stores the step it returns, in one transaction; a step with the
+	// current status changes nothing.
+	AdvanceImport(ctx context.Context, ref string, at time.Time, next func(BankImport) (ImportStep, error)) error
+	// BankSummary returns, per bank with imports, its newest import and its
+	// newest successful one.
 	BankSummary(ctx context.Context, applicationID int64) (map[string]BankState, error)
 }
 
 // BankState summarises a bank's imports for one application.
 type BankState struct {
-	Verified, Ongoing bool
+	Latest  BankImport // the newest import
+	Success BankImport // the newest that reached load_success (ID 0: none)
 }
 
 // ExternalConfig configures the external-data steps.
@@ -133,7 +187,8 @@ type ExternalConfig struct {
 	BPJSCallbackSecret, ScraperCallbackSecret []byte
 	// CallbackSkew is how old (or new) a callback's timestamp may be.
 	CallbackSkew time.Duration
-	// BPJSPendingFor is how long a login task counts as ongoing; a customer
-	// who never logs in does not leave BPJS "ongoing" for ever.
+	// BPJSPendingFor is how long a BPJS login task lives: a failed login
+	// may be submitted again on the same URL until then, and a submitted
+	// login whose outcome never arrives stops counting as ongoing then.
 	BPJSPendingFor time.Duration
 }

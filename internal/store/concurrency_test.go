@@ -506,16 +506,16 @@ func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 	target := func(i int) string { return []string{onboarding.ImportAuthSuccess, onboarding.ImportAuthFailed}[i%2] }
 	var moved atomic.Int32
 	errs := race(t, db, racers, func(ctx context.Context, i int) error {
-		return db.AdvanceImport(ctx, "advance-1", at, func(imp onboarding.BankImport) (string, string, error) {
+		return db.AdvanceImport(ctx, "advance-1", at, func(imp onboarding.BankImport) (onboarding.ImportStep, error) {
 			time.Sleep(window)
 			switch imp.Status {
 			case onboarding.ImportInitiated:
 				moved.Add(1)
-				return target(i), fmt.Sprintf("racer %d", i), nil
+				return onboarding.ImportStep{Status: target(i), Message: fmt.Sprintf("racer %d", i)}, nil
 			case target(i):
-				return imp.Status, imp.Message, nil // a repeat: no change
+				return onboarding.ImportStep{Status: imp.Status, Message: imp.Message}, nil // a repeat: no change
 			}
-			return "", "", &julo.Error{Code: julo.ECONFLICT}
+			return onboarding.ImportStep{}, &julo.Error{Code: julo.ECONFLICT}
 		})
 	})
 	if n := moved.Load(); n != 1 {
@@ -538,7 +538,7 @@ func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 func bpjsCallbacksLetExactlyOneOutcomeWin(t *testing.T, db *DB) {
 	ctx := context.Background()
 	app := applications(t, db, 1)[0]
-	if err := db.CreateBPJSTask(ctx, app.ID, "tok", "web", at); err != nil {
+	if err := db.CreateBPJSTask(ctx, onboarding.BPJSTask{ApplicationID: app.ID, Token: "tok", AppType: "web"}, at); err != nil {
 		t.Fatal(err)
 	}
 	pgSlowWrites(t, db, "bpjs_tasks")

@@ -11,10 +11,18 @@ import (
 )
 
 // CreateBPJSTask records a pending BPJS login task.
-func (db *DB) CreateBPJSTask(ctx context.Context, applicationID int64, token, appType string, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO bpjs_tasks (application_id, token, app_type, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5)`, applicationID, token, appType, onboarding.BPJSPending, ms(at))
+func (db *DB) CreateBPJSTask(ctx context.Context, t onboarding.BPJSTask, at time.Time) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO bpjs_tasks (application_id, token, app_type, status, redirect_url, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)`, t.ApplicationID, t.Token, t.AppType, onboarding.BPJSPending, nullString(t.RedirectURL), ms(at))
 	return db.conflict(err)
+}
+
+// nullString is s, or NULL when s is empty.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // FinishBPJSTask ends a pending task, recording the outcome as a
@@ -48,33 +56,68 @@ func (db *DB) FinishBPJSTask(ctx context.Context, token, status, message string,
 	})
 }
 
+const bpjsTaskColumns = `application_id, token, app_type, status, COALESCE(redirect_url, ''), created_at, COALESCE(submitted_at, 0)`
+
+func scanBPJSTask(r scanner) (onboarding.BPJSTask, error) {
+	var t onboarding.BPJSTask
+	var created, submitted int64
+	err := r.Scan(&t.ApplicationID, &t.Token, &t.AppType, &t.Status, &t.RedirectURL, &created, &submitted)
+	t.CreatedAt = fromMS(created)
+	if submitted != 0 {
+		t.SubmittedAt = fromMS(submitted)
+	}
+	return t, err
+}
+
 // BPJSTask returns the task with token.
 func (db *DB) BPJSTask(ctx context.Context, token string) (onboarding.BPJSTask, error) {
-	t := onboarding.BPJSTask{Token: token}
-	err := db.r.QueryRowContext(ctx, `SELECT application_id, status FROM bpjs_tasks WHERE token = $1`, token).Scan(&t.ApplicationID, &t.Status)
+	t, err := scanBPJSTask(db.r.QueryRowContext(ctx, `SELECT `+bpjsTaskColumns+` FROM bpjs_tasks WHERE token = $1`, token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, notFound("bpjs task")
 	}
 	return t, err
 }
 
-// BPJSSummary says whether any task succeeded and whether one created since
-// pendingSince is pending.
+// SubmitBPJSTask marks the task submitted (pending again after a failed
+// login) when check allows it, with jobs, in one transaction.
+func (db *DB) SubmitBPJSTask(ctx context.Context, token string, at time.Time, check func(onboarding.BPJSTask) (bool, error), jobs ...julo.Scheduled) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		t, err := scanBPJSTask(tx.QueryRowContext(ctx, `SELECT `+bpjsTaskColumns+` FROM bpjs_tasks WHERE token = $1`+db.dialect.forUpdate, token))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("bpjs task")
+		}
+		if err != nil {
+			return err
+		}
+		submit, err := check(t)
+		if err != nil || !submit {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bpjs_tasks SET status = $2, submitted_at = $3, updated_at = $3 WHERE token = $1`,
+			token, onboarding.BPJSPending, ms(at)); err != nil {
+			return err
+		}
+		return db.enqueue(ctx, tx, jobs...)
+	})
+}
+
+// BPJSSummary says whether any task succeeded and whether one submitted
+// since pendingSince is pending.
 func (db *DB) BPJSSummary(ctx context.Context, applicationID int64, pendingSince time.Time) (success, pending bool, err error) {
 	err = db.r.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = $2),
-		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = $3 AND created_at >= $4)`,
+		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = $3 AND submitted_at >= $4)`,
 		applicationID, onboarding.BPJSSuccess, onboarding.BPJSPending, ms(pendingSince)).Scan(&success, &pending)
 	return success, pending, err
 }
 
-const importColumns = `id, application_id, bank, ref, status, COALESCE(message, ''), created_at`
+const importColumns = `id, application_id, bank, ref, status, COALESCE(message, ''), COALESCE(reason, ''), created_at, updated_at`
 
 func scanImport(r scanner) (onboarding.BankImport, error) {
 	var imp onboarding.BankImport
-	var created int64
-	err := r.Scan(&imp.ID, &imp.ApplicationID, &imp.Bank, &imp.Ref, &imp.Status, &imp.Message, &created)
-	imp.CreatedAt = fromMS(created)
+	var created, updated int64
+	err := r.Scan(&imp.ID, &imp.ApplicationID, &imp.Bank, &imp.Ref, &imp.Status, &imp.Message, &imp.Reason, &created, &updated)
+	imp.CreatedAt, imp.UpdatedAt = fromMS(created), fromMS(updated)
 	return imp, err
 }
 
@@ -108,8 +151,8 @@ func (db *DB) ActiveBankImport(ctx context.Context, applicationID int64, bank st
 	return imp, err
 }
 
-// AdvanceImport moves the import with ref to the state next returns.
-func (db *DB) AdvanceImport(ctx context.Context, ref string, at time.Time, next func(onboarding.BankImport) (string, string, error)) error {
+// AdvanceImport moves the import with ref to the step next returns.
+func (db *DB) AdvanceImport(ctx context.Context, ref string, at time.Time, next func(onboarding.BankImport) (onboarding.ImportStep, error)) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		imp, err := scanImport(tx.QueryRowContext(ctx, `SELECT `+importColumns+` FROM bank_imports WHERE ref = $1`+db.dialect.forUpdate, ref))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -118,24 +161,26 @@ func (db *DB) AdvanceImport(ctx context.Context, ref string, at time.Time, next 
 		if err != nil {
 			return err
 		}
-		status, message, err := next(imp)
-		if err != nil || status == imp.Status {
+		step, err := next(imp)
+		if err != nil || step.Status == imp.Status {
 			return err
 		}
-		return db.updateImport(ctx, tx, imp, status, message, at)
+		return db.updateImport(ctx, tx, imp, step, at)
 	})
 }
 
-// updateImport moves an import to status, finishing it on a final state
-// and recording the outcome as a verification event.
-func (db *DB) updateImport(ctx context.Context, tx *sql.Tx, imp onboarding.BankImport, status, message string, at time.Time) error {
+// updateImport moves an import to step's status (with its message and
+// reason), finishing it on a final state and recording the outcome as a
+// verification event.
+func (db *DB) updateImport(ctx context.Context, tx *sql.Tx, imp onboarding.BankImport, step onboarding.ImportStep, at time.Time) error {
+	status := step.Status
 	final := onboarding.ImportFinal(status)
 	var finished any
 	if final {
 		finished = ms(at)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE bank_imports SET status = $2, message = $3, updated_at = $4, finished_at = $5 WHERE id = $1`,
-		imp.ID, status, message, ms(at), finished); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE bank_imports SET status = $2, message = $3, reason = $4, updated_at = $5, finished_at = $6 WHERE id = $1`,
+		imp.ID, status, step.Message, nullString(step.Reason), ms(at), finished); err != nil {
 		return err
 	}
 	if !final {
@@ -148,24 +193,30 @@ func (db *DB) updateImport(ctx context.Context, tx *sql.Tx, imp onboarding.BankI
 	return db.recordVerification(ctx, tx, imp.ApplicationID, "bank:"+imp.Bank, outcome, at)
 }
 
-// BankSummary says, per bank, whether an import succeeded and whether one
-// is unfinished.
+// BankSummary returns, per bank, its newest import and its newest
+// successful one (at most two rows per bank).
 func (db *DB) BankSummary(ctx context.Context, applicationID int64) (map[string]onboarding.BankState, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT bank,
-		MAX(CASE WHEN status = $2 THEN 1 ELSE 0 END), MAX(CASE WHEN finished_at IS NULL THEN 1 ELSE 0 END)
-		FROM bank_imports WHERE application_id = $1 GROUP BY bank`, applicationID, onboarding.ImportLoadSuccess)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+importColumns+` FROM bank_imports WHERE id IN (
+		SELECT MAX(id) FROM bank_imports WHERE application_id = $1 GROUP BY bank
+		UNION SELECT MAX(id) FROM bank_imports WHERE application_id = $1 AND status = $2 GROUP BY bank)
+		ORDER BY id`, applicationID, onboarding.ImportLoadSuccess)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]onboarding.BankState{}
 	for rows.Next() {
-		var bank string
-		var verified, ongoing int
-		if err := rows.Scan(&bank, &verified, &ongoing); err != nil {
+		imp, err := scanImport(rows)
+		if err != nil {
 			return nil, err
 		}
-		out[bank] = onboarding.BankState{Verified: verified == 1, Ongoing: ongoing == 1}
+		// In id order: the newest import of a bank comes last.
+		st := out[imp.Bank]
+		st.Latest = imp
+		if imp.Status == onboarding.ImportLoadSuccess {
+			st.Success = imp
+		}
+		out[imp.Bank] = st
 	}
 	return out, rows.Err()
 }

@@ -129,7 +129,7 @@ var SandboxBankLogins = map[string][]onboarding.PlannedEvent{
 	},
 	"sandbox_bank_down": {
 		{Status: onboarding.ImportAuthSuccess, After: 1 * time.Second},
-		{Status: onboarding.ImportScrapeFailed, Message: "the bank's service is unavailable", After: 2 * time.Second},
+		{Status: onboarding.ImportScrapeFailed, Message: "the bank's service is unavailable", Reason: onboarding.ReasonBankUnavailable, After: 2 * time.Second},
 	},
 }
 
