@@ -113,6 +113,11 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 		db.Close()
 		return nil, nil, fmt.Errorf("opening the blob store (--blob-url): %w", err)
 	}
+	// Last, so that a start refused for another reason records no keys.
+	if err := checkKeys(ctx, db, keys, h.now); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
 	bpjs, scraper := c.vendorProviders()
