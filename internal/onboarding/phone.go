@@ -186,11 +186,19 @@ func CheckOfficePhone(s string) (string, *julo.Problem) {
 	if len(d) < 9 || len(d) > 12 {
 		return "", problem(i18n.OfficeLength, len(d))
 	}
-	n, t, ok := parseID(d)
-	if !ok || (t != phonenumbers.FIXED_LINE && t != phonenumbers.FIXED_LINE_OR_MOBILE) {
+	// A number libphonenumber takes for a fixed line is returned in its
+	// national form; one it takes for another service is refused. One it
+	// does not know as valid, with a real area code and 9-12 digits, is
+	// accepted as sent: the partner documentation's own example (021123456)
+	// has fewer digits after 021 than Jakarta numbers do, and partners copy
+	// the documentation.
+	if n, t, ok := parseID(d); ok {
+		if t == phonenumbers.FIXED_LINE || t == phonenumbers.FIXED_LINE_OR_MOBILE {
+			return "0" + phonenumbers.GetNationalSignificantNumber(n), nil
+		}
 		return "", problem(i18n.OfficeInvalid, d, code, places)
 	}
-	return "0" + phonenumbers.GetNationalSignificantNumber(n), nil
+	return d, nil
 }
 
 // callCentre reports whether d is 1500xxx (libphonenumber's universal access

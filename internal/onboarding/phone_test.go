@@ -83,7 +83,7 @@ func TestCheckOfficePhone(t *testing.T) {
 		{in: "1500-046", want: "1500046"},
 		{in: "1300 123", want: "1300123"},
 
-		{in: "021123456", msg: i18n.OfficeInvalid, args: []any{"021123456", "021", "Jabodetabek"}}, // the table's example: Jakarta numbers have 7-8 digits after 021
+		{in: "021123456", want: "021123456"}, // the documentation's example: shorter than Jakarta numbers, accepted as sent
 		{in: "0274 1234", msg: i18n.OfficeLength, args: []any{8}},
 		{in: "02112345", msg: i18n.OfficeLength, args: []any{8}},
 		{in: "0274 1234 56789", msg: i18n.OfficeLength, args: []any{13}},
