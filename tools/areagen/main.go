@@ -44,7 +44,7 @@ import (
 func main() {
 	src := flag.String("src", "node_modules", "directory holding the installed npm packages")
 	out := flag.String("out", filepath.Join("..", "..", "internal", "refdata", "areadata", "area.tsv.gz"), "output file")
-	minCoverage := flag.Float64("min-coverage", 98.0, "fail when fewer than this percentage of villages get a postal code")
+	minCoverage := flag.Float64("min-coverage", 100.0, "fail when fewer than this percentage of villages get a postal code")
 	joins := flag.String("joins", "", "if set, write a TSV audit of every village not joined by code+name to this file")
 	kodepos := flag.String("kodepos", filepath.Join("wilayah_kodepos", "wilayah_kodepos.sql.gz"), "the vendored wilayah_kodepos data file (current postal codes)")
 	agree := flag.String("agreement", "", "if set, only measure how many villages of this area.tsv.gz have the postal code of -kodepos (overall and per Papua province), and exit")
