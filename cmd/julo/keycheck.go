@@ -22,7 +22,7 @@ func checkKeys(ctx context.Context, db *store.DB, keys onboarding.Keys, now func
 	}
 	var checks []store.KeyCheck
 	for _, c := range keyring.Checks(keys) {
-		checks = append(checks, store.KeyCheck{Set: c.Set, ID: c.ID, Value: c.Value})
+		checks = append(checks, store.KeyCheck(c))
 	}
 	bad, err := db.CheckKeys(ctx, checks, now())
 	if err != nil {

@@ -86,17 +86,14 @@ func (s *Service) BPJSCallback(ctx context.Context, signature string, body []byt
 			}
 			return true, nil
 		})
-		if julo.ErrorCode(err) == julo.ENOTFOUND {
-			return julo.Errorf(julo.ENOTFOUND, "", i18n.CallbackUnknownTask, c.Task)
+	} else {
+		err = s.store.FinishBPJSTask(ctx, c.Task, c.Status, c.Message, s.now())
+		if julo.ErrorCode(err) == julo.ECONFLICT {
+			err = julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, c.Status, "final")
 		}
-		return err
 	}
-	err = s.store.FinishBPJSTask(ctx, c.Task, c.Status, c.Message, s.now())
-	switch julo.ErrorCode(err) {
-	case julo.ENOTFOUND:
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
 		return julo.Errorf(julo.ENOTFOUND, "", i18n.CallbackUnknownTask, c.Task)
-	case julo.ECONFLICT:
-		return julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, c.Status, "final")
 	}
 	return err
 }

@@ -54,11 +54,17 @@ func normalizePrefix(prefix string) (string, bool) {
 	if !ok || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" || strings.Contains(prefix, "#") {
 		return "", false
 	}
+	return canonicalURL(p), true
+}
+
+// canonicalURL is scheme and host lower-case and the escaped path, at least
+// "/": the form prefixes are stored in and redirect URLs compared in.
+func canonicalURL(p *url.URL) string {
 	path := p.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
-	return strings.ToLower(p.Scheme) + "://" + strings.ToLower(p.Host) + path, true
+	return strings.ToLower(p.Scheme) + "://" + strings.ToLower(p.Host) + path
 }
 
 // returnURLAllowed reports whether redirect starts with one of prefixes
@@ -69,11 +75,7 @@ func returnURLAllowed(prefixes []string, redirect string) bool {
 	if !ok {
 		return false
 	}
-	path := p.EscapedPath()
-	if path == "" {
-		path = "/"
-	}
-	canonical := strings.ToLower(p.Scheme) + "://" + strings.ToLower(p.Host) + path
+	canonical := canonicalURL(p)
 	for _, prefix := range prefixes {
 		if strings.HasPrefix(canonical, prefix) {
 			return true
