@@ -73,7 +73,6 @@ func IsDuplicate(err error, key UniqueKey) bool {
 type Reason string
 
 const (
-	ReasonNone Reason = ""
 	// ReasonStatus: the application (or loan) is not at a status that allows
 	// the operation.
 	ReasonStatus Reason = "status"
