@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/i18n"
 	_ "modernc.org/sqlite"
 )
 
@@ -265,11 +266,45 @@ func mustEnvelope(t *testing.T, raw []byte, out *response) {
 	if !out.Success && len(out.Errors) == 0 {
 		t.Fatalf("failure without errors: %s", raw)
 	}
+	checkErrorDetails(t, keys, out.Errors, raw)
 	if out.Success && len(out.Errors) != 0 {
 		t.Fatalf("success with errors: %s", raw)
 	}
 	if ct := out.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Fatalf("Content-Type %q", ct)
+	}
+}
+
+// checkErrorDetails holds a failure's error_details to the errors strings:
+// one entry each, in order, a code of the catalogue, the field or null, and
+// errors[i] is "field: message" or the message. A success has none.
+func checkErrorDetails(t *testing.T, keys map[string]json.RawMessage, errs []string, raw []byte) {
+	t.Helper()
+	rawDetails, ok := keys["error_details"]
+	var success bool
+	json.Unmarshal(keys["success"], &success)
+	if success {
+		if ok {
+			t.Fatalf("success with error_details: %s", raw)
+		}
+		return
+	}
+	var details []struct {
+		Code    string  `json:"code"`
+		Field   *string `json:"field"`
+		Message string  `json:"message"`
+	}
+	if !ok || json.Unmarshal(rawDetails, &details) != nil || len(details) != len(errs) {
+		t.Fatalf("failure whose error_details do not follow its errors: %s", raw)
+	}
+	for i, d := range details {
+		want := d.Message
+		if d.Field != nil {
+			want = *d.Field + ": " + d.Message
+		}
+		if !i18n.IsCode(d.Code) || errs[i] != want {
+			t.Fatalf("error_details[%d] = %+v does not match errors[%d] %q (or its code is not in i18n.Codes): %s", i, d, i, errs[i], raw)
+		}
 	}
 }
 

@@ -11,11 +11,24 @@ import (
 	"github.com/julo-partnership/julo/internal/julo"
 )
 
-// envelope is the shape of every response (errata 3).
+// envelope is the shape of every response (errata 3). A failure also
+// carries error_details: one entry per string of errors, in the same
+// order, with the machine-readable code a partner switches on.
 type envelope struct {
-	Success bool     `json:"success"`
-	Data    any      `json:"data"`
-	Errors  []string `json:"errors"`
+	Success bool          `json:"success"`
+	Data    any           `json:"data"`
+	Errors  []string      `json:"errors"`
+	Details []errorDetail `json:"error_details,omitempty"`
+}
+
+// errorDetail is one problem of a failure: code is the catalogue's message
+// id (i18n.Codes; the same in every language), field the request field it
+// concerns or null, message the text without the "field: " prefix that the
+// matching errors string has.
+type errorDetail struct {
+	Code    string  `json:"code"`
+	Field   *string `json:"field"`
+	Message string  `json:"message"`
 }
 
 // statusOf is the one table from error codes to HTTP statuses: every failure
@@ -42,7 +55,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		// Only a programming error gets here; keep the envelope.
 		status = http.StatusInternalServerError
-		b = []byte(`{"success":false,"data":null,"errors":["internal error"]}`)
+		b = []byte(`{"success":false,"data":null,"errors":["internal error"],"error_details":[{"code":"internal","field":null,"message":"internal error"}]}`)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -79,15 +92,24 @@ func failWith(w http.ResponseWriter, r *http.Request, err error, data any) {
 	if !known || e.Code == julo.EINTERNAL {
 		info.internal = true
 		info.log.ErrorContext(r.Context(), "internal error", "request_id", info.id, "error", err)
-		writeJSON(w, statusOf[julo.EINTERNAL], envelope{Errors: []string{i18n.T(lang, i18n.Internal, info.id)}})
+		m := i18n.T(lang, i18n.Internal, info.id)
+		writeJSON(w, statusOf[julo.EINTERNAL], envelope{Errors: []string{m}, Details: []errorDetail{{Code: i18n.Internal, Message: m}}})
 		return
 	}
 	if e.Err != nil {
 		info.log.InfoContext(r.Context(), "request refused", "request_id", info.id, "code", string(e.Code), "cause", e.Err.Error())
 	}
 	msgs := make([]string, 0, len(e.Problems))
+	details := make([]errorDetail, 0, len(e.Problems))
 	for _, p := range e.Problems {
-		msgs = append(msgs, render(lang, p))
+		m := i18n.T(lang, p.Msg, p.Args...)
+		d := errorDetail{Code: p.Msg, Message: m}
+		if p.Field != "" {
+			d.Field = &p.Field
+			m = p.Field + ": " + m
+		}
+		msgs = append(msgs, m)
+		details = append(details, d)
 	}
 	if data == nil && e.Title != nil && e.Message != nil {
 		// Display texts for the customer: no field prefix.
@@ -99,14 +121,5 @@ func failWith(w http.ResponseWriter, r *http.Request, err error, data any) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
-	writeJSON(w, status, envelope{Data: data, Errors: msgs})
-}
-
-// render is "field: message" for a problem about a field, else the message.
-func render(lang i18n.Lang, p julo.Problem) string {
-	m := i18n.T(lang, p.Msg, p.Args...)
-	if p.Field == "" {
-		return m
-	}
-	return p.Field + ": " + m
+	writeJSON(w, status, envelope{Data: data, Errors: msgs, Details: details})
 }

@@ -24,7 +24,6 @@ const (
 	RequiredForJob     Msg = "required_for_job"
 	PrereqImage        Msg = "prereq_image"
 	PrereqOTP          Msg = "prereq_otp"
-	StepsDone          Msg = "steps_done"
 )
 
 func init() {
@@ -95,8 +94,5 @@ func init() {
 		PrereqOTP: {
 			"langkah belum selesai: verifikasi nomor ponsel dengan Send OTP lalu Validate OTP",
 			"step missing: verify the mobile phone with Send OTP, then Validate OTP"},
-		StepsDone: {
-			"semua langkah sudah selesai",
-			"every step is done"},
 	})
 }

@@ -5,6 +5,7 @@ package i18n
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -81,6 +82,35 @@ func Format(l Lang, m Msg) string {
 		return e.en
 	}
 	return e.id
+}
+
+// texts are the catalogue's wording that is never an error: titles, page
+// texts, documented success strings and SMS bodies. Every other message is
+// an error code (see Codes).
+var texts = map[Msg]bool{
+	PreregTitle: true, StrongPINDocumented: true, ImageUploaded: true, OTPSMSText: true,
+	BPJSPageTitle: true, BPJSPageHeading: true, BPJSPageEmail: true, BPJSPagePassword: true,
+	BPJSPageSubmit: true, BPJSPageNote: true, BPJSPageClose: true, BPJSPageBadForm: true,
+	BPJSPageSucceeded: true, BPJSPageFailed: true, BPJSPageTryAgain: true, BPJSPageReturn: true,
+}
+
+// IsCode reports whether m is an error code: a catalogue message that a
+// failure answer can carry. The code of an error_details entry is its
+// message id, so codes are snake_case, stable, and the same in every
+// language; renaming a message is a change of the contract (the OpenAPI
+// document lists every code, and a test holds the two together).
+func IsCode(m Msg) bool { return Has(m) && !texts[m] }
+
+// Codes lists every error code, sorted.
+func Codes() []Msg {
+	var out []Msg
+	for m := range catalogue {
+		if !texts[m] {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Has reports whether m is in the catalogue.

@@ -63,3 +63,26 @@ func TestLanguageNegotiation(t *testing.T) {
 		t.Fatal("Format is not the text before args")
 	}
 }
+
+// Codes are every message but the display texts: snake_case identifiers, no
+// text among them, and the texts are all in the catalogue.
+func TestCodesAreTheCatalogueWithoutItsTexts(t *testing.T) {
+	codes := Codes()
+	if len(codes)+len(texts) != len(catalogue) {
+		t.Fatalf("%d codes + %d texts != %d messages", len(codes), len(texts), len(catalogue))
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	for _, c := range codes {
+		if !snake.MatchString(c) || !IsCode(c) || texts[c] {
+			t.Errorf("code %q", c)
+		}
+	}
+	for m := range texts {
+		if !Has(m) || IsCode(m) {
+			t.Errorf("text %q", m)
+		}
+	}
+	if !IsCode(OTPExpired) || IsCode(OTPSMSText) || IsCode("no_such_message") {
+		t.Fatal("IsCode")
+	}
+}
