@@ -8,6 +8,7 @@ func (s *Server) routes(svc Services) {
 	const v1 = "/api/partnership/v1"
 	s.mux.Handle("GET /healthz", s.handleHealth())
 	s.mux.Handle("GET /readyz", s.handleReady(svc.Health))
+	s.docsRoutes()
 
 	s.handle("POST "+v1+"/customer", s.authenticated(s.handleRegister(svc.Customers)))
 	s.handle("POST "+v1+"/preregister-check", s.authenticated(s.handlePreregisterCheck(svc.Customers)))
