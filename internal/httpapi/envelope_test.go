@@ -100,7 +100,7 @@ func TestErrorDetailsFollowErrorsWithLanguageIndependentCodes(t *testing.T) {
 			t.Errorf("%s: fields %s", lang, w.Body)
 		}
 	}
-	if want := []string{"pin_pattern", "malformed_json", "email_domain_blocked"}; !slices.Equal(codes[0], want) || !slices.Equal(codes[1], want) {
+	if want := []string{"pin_weak_sequence", "malformed_json", "email_domain_blocked"}; !slices.Equal(codes[0], want) || !slices.Equal(codes[1], want) {
 		t.Fatalf("codes %v (en) %v (id), want %v in both", codes[0], codes[1], want)
 	}
 	// A success envelope has no error_details: its shape is the document's.

@@ -4,7 +4,7 @@ package i18n
 // "field: message", so the texts here do not repeat the field name.
 const (
 	// Transport and request shape.
-	Unauthorized       Msg = "unauthorized"
+	Unauthorized       Msg = "unauthenticated"
 	NotFound           Msg = "not_found"
 	MethodNotAllowed   Msg = "method_not_allowed"
 	BodyTooLarge       Msg = "body_too_large"
@@ -31,13 +31,13 @@ const (
 	NIKProvince Msg = "nik_province"
 	NIKRegency  Msg = "nik_regency"
 	NIKDistrict Msg = "nik_district"
-	NIKDate     Msg = "nik_date"
+	NIKDate     Msg = "nik_invalid_date"
 	NIKSerial   Msg = "nik_serial"
 
 	// PIN.
 	PINFormat    Msg = "pin_format"
 	PINBirthDate Msg = "pin_birth_date"
-	PINPattern   Msg = "pin_pattern"
+	PINPattern   Msg = "pin_weak_sequence"
 	PINCommon    Msg = "pin_common"
 	PINNIKTail   Msg = "pin_nik_tail"
 
