@@ -35,10 +35,16 @@
       lineHeight: '1.55',
       fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif',
       headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif', fontWeight: '600' },
-      code: { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace', fontSize: '13px' }
+      code: {
+        fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace',
+        fontSize: '13px',
+        color: '#00507a',
+        backgroundColor: 'rgba(0, 98, 155, 0.07)'
+      },
+      links: { color: '#00629b', visited: '#00629b', hover: '#003f63' }
     },
     sidebar: { width: '280px', backgroundColor: '#f5f7f9' },
-    rightPanel: { backgroundColor: '#263238', width: '42%' }
+    rightPanel: { backgroundColor: '#263238', width: '40%' }
   };
 
   Promise.all([
