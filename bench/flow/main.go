@@ -3,7 +3,9 @@
 // phone), upload the KTP and selfie images, send an OTP, read it from the
 // sandbox outbox, validate it and complete the customer data, until the
 // time or the count runs out. It prints flows/s, requests/s and p50/p99
-// latency over all requests, and per step.
+// latency over all requests, and per step. It makes its requests with the
+// Go client partners import (package client), so a step's latency is the
+// client call's: the request and its whole answer read and decoded.
 //
 //	flow run -url http://127.0.0.1:8080 -user bench -secret S [-c 8] [-d 15s] [-n 2000]
 //	flow register -url ... -user ... -secret ...   registers one customer, prints its xid
@@ -19,22 +21,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
 	mrand "math/rand/v2"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -45,6 +43,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/julo-partnership/julo/client"
 	"github.com/julo-partnership/julo/internal/store/storetest"
 )
 
@@ -79,10 +78,10 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-// target is the server under test and the partner's credentials.
+// target is the server under test, driven through the Go client partners
+// use (github.com/julo-partnership/julo/client).
 type target struct {
-	base, user, secret string
-	client             *http.Client
+	c *client.Client
 	// uploads holds a slot per upload in flight: the server takes at most
 	// 4 at once per partner (429 beyond), and a partner's client keeps to it.
 	uploads chan struct{}
@@ -104,39 +103,18 @@ func targetFlags(fs *flag.FlagSet) func() (*target, error) {
 		if *user == "" || *secret == "" {
 			return nil, errors.New("-user and -secret are required")
 		}
-		return &target{base: strings.TrimRight(*u, "/") + "/api/partnership/v1", user: *user, secret: *secret,
-			client:  &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}},
-			uploads: make(chan struct{}, *uploads)}, nil
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+		c := client.New(*u, *user, *secret, client.WithHTTPClient(hc), client.WithTimeout(60*time.Second),
+			client.WithUserAgent("julo-bench-flow"))
+		return &target{c: c, uploads: make(chan struct{}, *uploads)}, nil
 	}
 }
 
-// call makes one request and checks its status; it returns the body and
-// how long the answer took.
-func (t *target) call(method, path, contentType string, body []byte, want int) ([]byte, time.Duration, error) {
-	r, err := http.NewRequest(method, t.base+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, 0, err
-	}
-	r.Header.Set("username", t.user)
-	r.Header.Set("secret-key", t.secret)
-	if contentType != "" {
-		r.Header.Set("Content-Type", contentType)
-	}
+// timed runs one client call and returns how long its answer took.
+func timed(f func() error) (time.Duration, error) {
 	start := time.Now()
-	resp, err := t.client.Do(r)
-	if err != nil {
-		return nil, time.Since(start), err
-	}
-	got, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	d := time.Since(start)
-	if err != nil {
-		return nil, d, err
-	}
-	if resp.StatusCode != want {
-		return got, d, fmt.Errorf("%s %s: %d, want %d: %.300s", method, path, resp.StatusCode, want, got)
-	}
-	return got, d, nil
+	err := f()
+	return time.Since(start), err
 }
 
 // nik is a valid NIK for flow i: DKI Jakarta (31), regency 73, a district
@@ -146,9 +124,25 @@ func nik(i int) string {
 	return fmt.Sprintf("3173%02d010192%04d", i/9999%99+1, i%9999+1)
 }
 
-// completeBody is the partner documentation's complete-data example, for a
-// customer born 1992-01-01 whose verified phone is %s.
-const completeBody = `{"fullname": "budi ismail", "birth_place": "Jakarta", "kin_mobile_phone": "087778231801", "job_industry": "Kesehatan", "job_type": "Pegawai swasta", "job_description": "Apoteker", "monthly_income": 10000000, "monthly_expenses": 500000, "monthly_housing_cost": 0, "total_current_debt": 0, "dob": "1992-01-01", "gender": "Pria", "address_street_num": "Batcave, Gotham City", "address_provinsi": "DKI Jakarta", "address_kabupaten": "Jakarta Barat", "address_kecamatan": "Cengkareng", "address_kelurahan": "Cengkareng Barat", "address_kodepos": "11730", "bank_account_number":"0672272764", "bank_name":"BANK NEGARA INDONESIA (PERSERO), Tbk (BNI)", "company_name":"DBS Bank", "dependent":"2","home_status":"Milik sendiri, lunas", "company_phone_number":"02153653232", "job_start":"2010-07-01", "mobile_phone_1": "%s", "close_kin_mobile_phone":"08533038906", "spouse_mobile_phone":"085330838901", "kin_name":"Lawage Nugroho", "kin_relationship":"Saudara kandung", "last_education":"Diploma", "loan_purpose":"Membeli kendaraan", "loan_purpose_desc":"Need to buy new gadget", "marital_status":"Menikah", "occupied_since":"1999-07-13", "payday":"24", "kin_dob":"1978-01-28", "spouse_dob":"1972-01-28", "spouse_name":"Jeane Melany", "mother_maiden_name":"Nani", "is_verification_agreed": true, "is_term_accepted": true}`
+// completeData is the partner documentation's complete-data example, for
+// a customer born 1992-01-01 whose verified phone is phone.
+func completeData(phone string) client.CompleteApplicationRequest {
+	return client.CompleteApplicationRequest{
+		Fullname: "budi ismail", BirthPlace: "Jakarta", DOB: "1992-01-01", Gender: "Pria", MotherMaidenName: "Nani",
+		AddressStreetNum: "Batcave, Gotham City", AddressProvinsi: "DKI Jakarta", AddressKabupaten: "Jakarta Barat",
+		AddressKecamatan: "Cengkareng", AddressKelurahan: "Cengkareng Barat", AddressKodepos: "11730",
+		OccupiedSince: "1999-07-13", HomeStatus: "Milik sendiri, lunas", MaritalStatus: "Menikah", Dependent: client.Int64(2),
+		MobilePhone1: phone, SpouseName: "Jeane Melany", SpouseDOB: "1972-01-28", SpouseMobilePhone: "085330838901",
+		CloseKinMobilePhone: "08533038906", KinRelationship: "Saudara kandung", KinName: "Lawage Nugroho",
+		KinDOB: "1978-01-28", KinMobilePhone: "087778231801", JobType: "Pegawai swasta", JobIndustry: "Kesehatan",
+		JobDescription: "Apoteker", CompanyName: "DBS Bank", CompanyPhoneNumber: "02153653232", JobStart: "2010-07-01",
+		Payday: client.Int64(24), LastEducation: "Diploma", MonthlyIncome: client.Int64(10000000),
+		MonthlyExpenses: client.Int64(500000), MonthlyHousingCost: client.Int64(0), TotalCurrentDebt: client.Int64(0),
+		BankName: "BANK NEGARA INDONESIA (PERSERO), Tbk (BNI)", BankAccountNumber: "0672272764",
+		LoanPurpose: "Membeli kendaraan", LoanPurposeDesc: "Need to buy new gadget",
+		IsVerificationAgreed: true, IsTermAccepted: true,
+	}
+}
 
 // steps of one flow, in order, as reported.
 var steps = []string{"register", "upload ktp_self", "upload selfie", "otp send", "outbox read", "otp validate", "complete data"}
@@ -170,61 +164,61 @@ func photo() []byte {
 	return b.Bytes()
 }
 
-var codeRE = regexp.MustCompile(`\b\d{6}\b`)
-
 // flow runs onboarding i; it records each step's latency in lat (the
-// server's answer, not the wait for an upload slot).
+// client call: the request and its whole answer, not the wait for an
+// upload slot).
 func (t *target) flow(i int, run string, img []byte, lat [][]time.Duration) error {
+	ctx := context.Background()
 	phone := fmt.Sprintf("0853%08d", i)
 	record := func(step int, d time.Duration) { lat[step] = append(lat[step], d) }
-	reg, d, err := t.call("POST", "/customer", "application/json", fmt.Appendf(nil,
-		`{"username": %q, "pin": "482915", "email": "flow%d-%s@test.com", "latitude": -6.2, "longitude": 106.8}`, nik(i), i, run), 201)
+	var reg *client.Registration
+	d, err := timed(func() (err error) {
+		reg, err = t.c.Register(ctx, client.RegisterRequest{NIK: nik(i), PIN: "482915",
+			Email: fmt.Sprintf("flow%d-%s@test.com", i, run), Latitude: -6.2, Longitude: 106.8})
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	record(0, d)
-	var env struct {
-		Data struct {
-			XID int64 `json:"application_xid"`
-		}
-	}
-	if err := json.Unmarshal(reg, &env); err != nil || env.Data.XID == 0 {
-		return fmt.Errorf("registration answered %.200s", reg)
-	}
-	xid := strconv.FormatInt(env.Data.XID, 10)
-	for k, typ := range []string{"ktp_self", "selfie"} {
-		var b bytes.Buffer
-		w := multipart.NewWriter(&b)
-		w.WriteField("image_type", typ)
-		f, _ := w.CreateFormFile("upload", typ+".jpg")
-		f.Write(img)
-		w.Close()
+	xid := reg.ApplicationXID
+	for k, typ := range []string{client.ImageKTPSelf, client.ImageSelfie} {
 		t.uploads <- struct{}{}
-		_, d, err = t.call("POST", "/applications/"+xid+"/images", w.FormDataContentType(), b.Bytes(), 200)
+		d, err = timed(func() error {
+			_, err := t.c.UploadImage(ctx, xid, typ, typ+".jpg", bytes.NewReader(img))
+			return err
+		})
 		<-t.uploads
 		if err != nil {
 			return err
 		}
 		record(1+k, d)
 	}
-	if _, d, err = t.call("POST", "/application/otp/"+xid, "application/json", []byte(`{"phone": "`+phone+`"}`), 200); err != nil {
+	if d, err = timed(func() error { return t.c.SendOTP(ctx, xid, phone) }); err != nil {
 		return err
 	}
 	record(3, d)
-	out, d, err := t.call("GET", "/sandbox/sms?phone="+phone, "", nil, 200)
+	var msgs []client.SandboxMessage
+	d, err = timed(func() (err error) {
+		msgs, err = t.c.SandboxSMS(ctx, phone)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	record(4, d)
-	code := codeRE.FindString(string(out))
-	if code == "" {
-		return fmt.Errorf("no code in the outbox: %.200s", out)
+	if len(msgs) == 0 || msgs[0].OTP == "" {
+		return fmt.Errorf("no code in the outbox of %s: %+v", phone, msgs)
 	}
-	if _, d, err = t.call("POST", "/application/otp/validate/"+xid, "application/json", []byte(`{"otp_token": "`+code+`"}`), 200); err != nil {
+	if d, err = timed(func() error { return t.c.ValidateOTP(ctx, xid, msgs[0].OTP) }); err != nil {
 		return err
 	}
 	record(5, d)
-	if _, d, err = t.call("PATCH", "/applications/"+xid, "application/json", fmt.Appendf(nil, completeBody, phone), 200); err != nil {
+	d, err = timed(func() error {
+		_, err := t.c.CompleteApplication(ctx, xid, completeData(phone))
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	record(6, d)
@@ -314,7 +308,8 @@ func percentiles(l []time.Duration) (p50, p99 time.Duration) {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // registerOne registers a customer (born 1993-03-03, outside the flows'
-// NIKs) for the status reads and prints its xid.
+// NIKs) for the status reads and prints its xid (the existing one when
+// this partner registered it before).
 func registerOne(args []string) error {
 	fs := flag.NewFlagSet("register", flag.ExitOnError)
 	tf := targetFlags(fs)
@@ -323,20 +318,19 @@ func registerOne(args []string) error {
 	if err != nil {
 		return err
 	}
-	body, _, err := t.call("POST", "/customer", "application/json",
-		[]byte(`{"username": "3173050303930001", "pin": "482915", "email": "status@test.com", "latitude": -6.2, "longitude": 106.8}`), 201)
+	reg, err := t.c.Register(context.Background(), client.RegisterRequest{NIK: "3173050303930001", PIN: "482915",
+		Email: "status@test.com", Latitude: -6.2, Longitude: 106.8})
+	var e *client.Error
+	if errors.As(err, &e) {
+		if xid, ok := e.ExistingApplicationXID(); ok {
+			fmt.Println(xid)
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}
-	var env struct {
-		Data struct {
-			XID int64 `json:"application_xid"`
-		}
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return err
-	}
-	fmt.Println(env.Data.XID)
+	fmt.Println(reg.ApplicationXID)
 	return nil
 }
 
