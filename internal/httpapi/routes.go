@@ -9,6 +9,9 @@ func (s *Server) routes(svc Services) {
 	s.mux.Handle("GET /healthz", s.handleHealth())
 	s.mux.Handle("GET /readyz", s.handleReady(svc.Health))
 	s.docsRoutes()
+	// The OpenAPI document, without authentication (see openapi.go).
+	s.handle("GET "+v1+"/openapi.json", s.handleOpenAPI(true))
+	s.handle("GET "+v1+"/openapi.yaml", s.handleOpenAPI(false))
 
 	s.handle("POST "+v1+"/customer", s.authenticated(s.handleRegister(svc.Customers)))
 	s.handle("POST "+v1+"/preregister-check", s.authenticated(s.handlePreregisterCheck(svc.Customers)))
