@@ -22,3 +22,7 @@ func ServicesOf(svc *onboarding.Service) Services {
 	return Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
 		Applications: svc, External: svc, Vendors: svc, Sandbox: svc}
 }
+
+// Patterns are the mux patterns s registered, in order (trailing-slash
+// twins included).
+func (s *Server) Patterns() []string { return append([]string(nil), s.mux.patterns...) }

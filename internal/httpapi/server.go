@@ -43,7 +43,19 @@ type Server struct {
 	auth Authenticator
 	log  *slog.Logger
 	cfg  Config
-	mux  *http.ServeMux
+	mux  *routeMux
+}
+
+// routeMux is the ServeMux that remembers every pattern registered on it,
+// so that a test can hold the routes to the OpenAPI document.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
 }
 
 // New returns the partner API as an http.Handler, calling svc. It panics
@@ -59,7 +71,7 @@ func New(svc Services, log *slog.Logger, cfg Config) *Server {
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = 64 << 10
 	}
-	s := &Server{auth: svc.Auth, log: log, cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{auth: svc.Auth, log: log, cfg: cfg, mux: &routeMux{ServeMux: http.NewServeMux()}}
 	s.routes(svc)
 	return s
 }
