@@ -272,7 +272,13 @@ func (c *Client) once(ctx context.Context, r request) (*answer, error) {
 		// streamed upload (a pipe) whose source is slow, and ends its
 		// writer.
 		defer body.Close()
-		stop := context.AfterFunc(ctx, func() { body.Close() })
+		stop := context.AfterFunc(ctx, func() {
+			if p, ok := body.(interface{ CloseWithError(error) error }); ok {
+				p.CloseWithError(context.Cause(ctx))
+			} else {
+				body.Close()
+			}
+		})
 		defer stop()
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
@@ -298,6 +304,11 @@ func (c *Client) once(ctx context.Context, r request) (*answer, error) {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if cerr := context.Cause(ctx); cerr != nil && !errors.Is(err, cerr) {
+			// The request failed because ctx ended (say, its body was
+			// closed): say so, so that errors.Is(err, DeadlineExceeded).
+			return nil, fmt.Errorf("julo: %s %s: %w (%w)", r.method, r.path, cerr, err)
+		}
 		return nil, fmt.Errorf("julo: %s %s: %w", r.method, r.path, err)
 	}
 	defer resp.Body.Close()

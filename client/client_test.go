@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"go/parser"
+	"go/token"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -412,5 +416,35 @@ func TestMalformedBaseURLIsReportedByEveryCall(t *testing.T) {
 	c := client.New("127.0.0.1:8080", "u", "s")
 	if _, err := c.ApplicationStatus(context.Background(), 1); err == nil || !strings.Contains(err.Error(), "base URL") {
 		t.Fatalf("ApplicationStatus: %v", err)
+	}
+}
+
+// The client is imported by partners: it must need nothing but the
+// standard library (in particular nothing of the server's internal/).
+func TestClientImportsOnlyTheStandardLibrary(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	n := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+				t.Errorf("%s imports %s, which is not in the standard library", name, p)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no source files found")
 	}
 }
