@@ -117,6 +117,7 @@ func stderrOf(err error) string {
 // stop ends it with SIGTERM and waits for it.
 func startServer() (stop func() error, err error) {
 	cmd := exec.Command(srv.bin, julo("serve", "--addr", "127.0.0.1:0")...)
+	dieWithTests(cmd)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
