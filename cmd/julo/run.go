@@ -108,6 +108,9 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 		db.Close()
 		return nil, nil, err
 	}
+	for _, w := range keyring.Warnings(c.production(), c.data, getenv) {
+		log.Warn(w)
+	}
 	blobs, err := blob.Open(ctx, c.blobURL, c.data, withAWSFromProcess(getenv))
 	if err != nil {
 		db.Close()

@@ -9,8 +9,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/onboarding"
@@ -65,9 +69,9 @@ func Load(production bool, dataDir string, getenv func(string) string) (onboardi
 		return Parse([]byte(v))
 	}
 	if p := getenv("JULO_KEYS_FILE"); p != "" {
-		b, err := os.ReadFile(p)
+		b, err := readKeyFile(p, production)
 		if err != nil {
-			return onboarding.Keys{}, fmt.Errorf("reading JULO_KEYS_FILE: %w", err)
+			return onboarding.Keys{}, err
 		}
 		return Parse(b)
 	}
@@ -75,6 +79,81 @@ func Load(production bool, dataDir string, getenv func(string) string) (onboardi
 		return onboarding.Keys{}, errors.New("production needs its keys: set JULO_KEYS_FILE (or JULO_KEYS) to a key file; `julo keys generate` prints a new one")
 	}
 	return loadOrCreate(filepath.Join(dataDir, "keys.json"))
+}
+
+// readKeyFile reads the key file at path. In production it refuses a file
+// that its owner's group or anyone else may read or write: the keys open
+// every PIN hash, partner secret and lookup. The mode is read from the open
+// file, so that it is the mode of the bytes read.
+func readKeyFile(path string, production bool) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading JULO_KEYS_FILE: %w", err)
+	}
+	defer f.Close()
+	if production {
+		info, err := f.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("reading JULO_KEYS_FILE: %w", err)
+		}
+		if open := openToOthers(info); open != 0 {
+			return nil, fmt.Errorf("JULO_KEYS_FILE %s is open to group or others (mode %04o): production refuses a key file anyone but its owner may read; "+
+				"run chmod 600 %s (on Kubernetes: defaultMode: 0400 on the secret volume)", path, info.Mode().Perm(), path)
+		}
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading JULO_KEYS_FILE: %w", err)
+	}
+	return b, nil
+}
+
+// openToOthers is the group and other permission bits of a file (0 on
+// Windows, whose modes do not say who may read a file).
+func openToOthers(info fs.FileInfo) fs.FileMode {
+	if runtime.GOOS == "windows" {
+		return 0
+	}
+	return info.Mode().Perm() & 0o077
+}
+
+// Warnings are what an operator should fix about where the keys are kept,
+// though the server may run: in production, a key file inside the data dir
+// (a copy of the data dir, a backup, a snapshot or a stolen volume, then
+// holds the keys with the data they protect); in the sandbox, a
+// JULO_KEYS_FILE open to others (production refuses it, see Load).
+func Warnings(production bool, dataDir string, getenv func(string) string) []string {
+	path := getenv("JULO_KEYS_FILE")
+	if path == "" || getenv("JULO_KEYS") != "" { // JULO_KEYS wins: the file is not read
+		return nil
+	}
+	var out []string
+	if production && inside(dataDir, path) {
+		out = append(out, fmt.Sprintf("the key file JULO_KEYS_FILE=%s is inside the data dir %s: a copy of the data dir (a backup, a snapshot, a lost volume) "+
+			"would hold the keys together with the data they protect; keep the key file outside it", path, dataDir))
+	}
+	if info, err := os.Stat(path); err == nil && !production && openToOthers(info) != 0 {
+		out = append(out, fmt.Sprintf("the key file JULO_KEYS_FILE=%s is open to group or others (mode %04o); production refuses it: run chmod 600 %s",
+			path, info.Mode().Perm(), path))
+	}
+	return out
+}
+
+// inside reports whether path names a file under dir (symbolic links
+// resolved where they exist).
+func inside(dir, path string) bool {
+	resolve := func(p string) string {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			return real
+		}
+		return abs
+	}
+	rel, err := filepath.Rel(resolve(dir), resolve(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func loadOrCreate(path string) (onboarding.Keys, error) {

@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +65,9 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := privateDatabaseFiles(path); err != nil {
+		return nil, err
+	}
 	// WAL lets readers run beside the writer; synchronous=FULL makes a commit
 	// durable before we answer 2xx; busy_timeout lets the CLI and the server
 	// share the file; _txlock=immediate takes the write lock at BEGIN so a
@@ -104,6 +109,33 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	return &DB{w: w, r: r, dialect: sqliteDialect}, nil
+}
+
+// privateDatabaseFiles creates the SQLite file 0600 before SQLite does
+// (SQLite gives its -wal and -shm files the mode of the database file, and
+// would create it 0644), and takes group and other access away from an
+// existing one and its -wal and -shm: they hold the customers' data.
+func privateDatabaseFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
+			if err := os.Chmod(p, perm&0o700); err != nil {
+				return fmt.Errorf("making %s private (chmod 600): %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the connections.
