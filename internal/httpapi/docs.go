@@ -92,7 +92,7 @@ func (a *docsAsset) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	if docsETagMatches(r.Header.Get("If-None-Match"), etag) {
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		h.Del("Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -111,17 +111,6 @@ func docsAcceptsGzip(r *http.Request) bool {
 		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
 			q := strings.ReplaceAll(params, " ", "")
 			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
-}
-
-// docsETagMatches is If-None-Match's weak comparison against etag.
-func docsETagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == etag {
-			return true
 		}
 	}
 	return false
