@@ -236,6 +236,21 @@ func TestDocsPageInBrowser(t *testing.T) {
 		t.Fatalf("the page did not render: state %q, %v, status %q", state, err, status)
 	}
 
+	saveShot := func(name, what string) {
+		t.Helper()
+		shot, err := chromedp.Run(browser, chromedp.CaptureScreenshot())
+		if err == nil {
+			p := docsArtifact(t, name)
+			if err = os.WriteFile(p, shot, 0o644); err == nil {
+				t.Logf("screenshot of %s: %s", what, p)
+			}
+		}
+		if err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
+	saveShot("julo-docs-top.png", "the top of the page")
+
 	// The registration: its section, with the path and the example's NIK
 	// shown (visible, not only in the DOM).
 	section := `[data-section-id="operation/` + opID + `"]`
@@ -266,16 +281,7 @@ func TestDocsPageInBrowser(t *testing.T) {
 	if err != nil || !guide {
 		t.Errorf("the Getting started section is missing: %v", err)
 	}
-	shot, err := chromedp.Run(browser, chromedp.CaptureScreenshot())
-	if err == nil {
-		p := docsArtifact(t, "julo-docs-register.png")
-		if err = os.WriteFile(p, shot, 0o644); err == nil {
-			t.Logf("screenshot of the registration: %s", p)
-		}
-	}
-	if err != nil {
-		t.Errorf("screenshot: %v", err)
-	}
+	saveShot("julo-docs-register.png", "the registration")
 
 	full, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
 	if err != nil {
