@@ -18,10 +18,27 @@ type BPJSLoginInput struct {
 	RedirectURL string // "": stay on the page; else under a registered return-URL prefix
 }
 
-// BPJSLoginURL starts a BPJS login task for the application and returns the
-// URL the customer opens (app_type web or android). A redirect_url must
-// start with one of the partner's return-URL prefixes (EINVALID otherwise,
-// and nothing is recorded): the login page never redirects elsewhere.
+// BPJSExpired is the status of a pending task closed because its time
+// (BPJSPendingFor) passed before a new login replaced it: it takes no
+// submission or outcome any more.
+const BPJSExpired = "expired"
+
+// UniquePendingBPJSTask is the rule of at most one pending BPJS task per
+// application.
+const UniquePendingBPJSTask julo.UniqueKey = "pending_bpjs_task"
+
+// BPJSLoginURL returns the URL the customer opens to log in to BPJS for the
+// application (app_type web or android). A redirect_url must start with one
+// of the partner's return-URL prefixes (EINVALID otherwise, and nothing is
+// recorded): the login page never redirects elsewhere.
+//
+// Calls for one application share one task while it lives: the latest
+// task, pending or failed (the customer may try again on the same URL),
+// until BPJSPendingFor after it was created, is reused with this call's
+// app_type and redirect_url, and the answer is a URL of that task. Only
+// when there is none (never, succeeded, expired) is a new task made, and the
+// expired pending one closed: an application never holds two pending tasks,
+// however often a partner calls.
 func (s *Service) BPJSLoginURL(ctx context.Context, p julo.Partner, xid string, in BPJSLoginInput) (map[string]string, error) {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
@@ -47,15 +64,29 @@ func (s *Service) BPJSLoginURL(ctx context.Context, p julo.Partner, xid string, 
 	if err != nil {
 		return nil, err
 	}
+	login := BPJSLogin{Token: token, AppType: in.AppType, RedirectURL: in.RedirectURL,
+		CallbackURL: s.cfg.External.PublicURL + "/vendor/v1/bpjs/callback"}
 	// The URL first: a provider that fails must leave no pending task.
-	url, err := s.bpjs.LoginURL(ctx, BPJSLogin{Token: token, AppType: in.AppType, RedirectURL: in.RedirectURL,
-		CallbackURL: s.cfg.External.PublicURL + "/vendor/v1/bpjs/callback"})
+	url, err := s.bpjs.LoginURL(ctx, login)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateBPJSTask(ctx, BPJSTask{ApplicationID: app.ID, Token: token, AppType: in.AppType,
-		RedirectURL: in.RedirectURL}, s.now()); err != nil {
+	now := s.now()
+	live := func(t BPJSTask) bool {
+		return (t.Status == BPJSPending || t.Status == BPJSFailed) && now.Before(t.CreatedAt.Add(s.cfg.External.BPJSPendingFor))
+	}
+	task, reused, err := s.store.OpenBPJSTask(ctx, BPJSTask{ApplicationID: app.ID, Token: token, AppType: in.AppType,
+		RedirectURL: in.RedirectURL}, now, live)
+	if err != nil {
 		return nil, err
+	}
+	if reused {
+		// The provider gave a URL for the new token; the same provider
+		// gives one for the task's own.
+		login.Token = task.Token
+		if url, err = s.bpjs.LoginURL(ctx, login); err != nil {
+			return nil, err
+		}
 	}
 	return map[string]string{"url": url}, nil
 }
@@ -83,9 +114,16 @@ func (s *Service) BPJSCallback(ctx context.Context, signature string, body []byt
 				return false, julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, c.Status, t.Status)
 			case t.Status == BPJSPending && !t.SubmittedAt.IsZero():
 				return false, nil // a repeat
+			case t.Status == BPJSExpired:
+				return false, julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, c.Status, t.Status)
 			}
 			return true, nil
 		})
+		if julo.IsDuplicate(err, UniquePendingBPJSTask) {
+			// An old task the customer came back to while a newer one is
+			// pending: the newer login is the one that counts.
+			err = julo.Errorf(julo.ECONFLICT, "", i18n.CallbackTransition, c.Status, BPJSExpired)
+		}
 	} else {
 		err = s.store.FinishBPJSTask(ctx, c.Task, c.Status, c.Message, s.now())
 		if julo.ErrorCode(err) == julo.ECONFLICT {
@@ -166,13 +204,16 @@ func (s *Service) SandboxBPJSLogin(ctx context.Context, token, email, password s
 			return false, nil // a repeat of the login that succeeded
 		case t.Status == BPJSSuccess:
 			return false, julo.Errorf(julo.ECONFLICT, "", i18n.BPJSPageAlreadyVerified)
-		case !now.Before(t.CreatedAt.Add(s.cfg.External.BPJSPendingFor)):
+		case t.Status == BPJSExpired || !now.Before(t.CreatedAt.Add(s.cfg.External.BPJSPendingFor)):
 			return false, julo.Errorf(julo.ECONFLICT, "", i18n.BPJSPageExpired)
 		case t.Status == BPJSPending && !t.SubmittedAt.IsZero():
 			return false, julo.Errorf(julo.ECONFLICT, "", i18n.BPJSPageChecking)
 		}
 		return true, nil
 	}, julo.Scheduled{Job: SandboxBPJSCompletion{Token: token, Outcome: outcome}, At: now})
+	if julo.IsDuplicate(err, UniquePendingBPJSTask) {
+		return BPJSLoginOutcome{}, julo.Errorf(julo.ECONFLICT, "", i18n.BPJSPageExpired) // a newer login replaced this one
+	}
 	if julo.ErrorCode(err) == julo.ENOTFOUND {
 		return BPJSLoginOutcome{}, julo.Errorf(julo.ENOTFOUND, "", i18n.BPJSPageUnknownTask)
 	}

@@ -136,9 +136,13 @@ type ImportStep struct {
 
 // ExternalStore is the storage of BPJS tasks and bank imports.
 type ExternalStore interface {
-	// CreateBPJSTask records t (Token, AppType, RedirectURL) as a pending
-	// task of t.ApplicationID.
-	CreateBPJSTask(ctx context.Context, t BPJSTask, at time.Time) error
+	// OpenBPJSTask returns the task a BPJS login of t.ApplicationID uses, in
+	// one transaction: the application's latest task if reuse accepts it
+	// (updated to t's AppType and RedirectURL; reused), else t (Token,
+	// AppType, RedirectURL) recorded as its pending task, the application's
+	// other pending tasks closed as BPJSExpired. An application has at most
+	// one pending task (UniquePendingBPJSTask).
+	OpenBPJSTask(ctx context.Context, t BPJSTask, at time.Time, reuse func(BPJSTask) bool) (_ BPJSTask, reused bool, _ error)
 	// FinishBPJSTask moves a pending task to status; ENOTFOUND for an unknown
 	// token; ECONFLICT when the task already ended with another status.
 	FinishBPJSTask(ctx context.Context, token, status, message string, at time.Time) error

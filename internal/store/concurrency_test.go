@@ -538,7 +538,7 @@ func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 func bpjsCallbacksLetExactlyOneOutcomeWin(t *testing.T, db *DB) {
 	ctx := context.Background()
 	app := applications(t, db, 1)[0]
-	if err := db.CreateBPJSTask(ctx, onboarding.BPJSTask{ApplicationID: app.ID, Token: "tok", AppType: "web"}, at); err != nil {
+	if _, _, err := db.OpenBPJSTask(ctx, onboarding.BPJSTask{ApplicationID: app.ID, Token: "tok", AppType: "web"}, at, func(onboarding.BPJSTask) bool { return false }); err != nil {
 		t.Fatal(err)
 	}
 	pgSlowWrites(t, db, "bpjs_tasks")

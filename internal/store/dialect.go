@@ -54,6 +54,7 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "applications_xid", on: "applications.xid", key: onboarding.UniqueXID},
 	{name: "images_current", on: "images.application_id, images.image_type", key: onboarding.UniqueImageType},
 	{name: "bpjs_tasks_token", on: "bpjs_tasks.token", key: onboarding.UniqueBPJSToken},
+	{name: "bpjs_tasks_pending", on: "bpjs_tasks.application_id", key: onboarding.UniquePendingBPJSTask},
 	{name: "bank_imports_ref", on: "bank_imports.ref", key: onboarding.UniqueImportRef},
 	{name: "bank_imports_active", on: "bank_imports.application_id, bank_imports.bank", key: onboarding.UniqueActiveImport},
 	{name: "events_event_id", on: "events.event_id", key: uniqueEventID},

@@ -10,11 +10,49 @@ import (
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
-// CreateBPJSTask records a pending BPJS login task.
-func (db *DB) CreateBPJSTask(ctx context.Context, t onboarding.BPJSTask, at time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO bpjs_tasks (application_id, token, app_type, status, redirect_url, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)`, t.ApplicationID, t.Token, t.AppType, onboarding.BPJSPending, nullString(t.RedirectURL), ms(at))
-	return db.conflict(err)
+// OpenBPJSTask returns the task a BPJS login of t.ApplicationID uses, in one
+// transaction that holds the application row (logins of one application
+// happen one after the other): the application's latest task when reuse
+// accepts it, updated to t's AppType and RedirectURL (reused true); else t,
+// recorded as a new pending task after the application's pending tasks are
+// closed as expired (reused false). The partial unique index bpjs_tasks_pending
+// keeps one pending task per application whatever the caller does (a
+// duplicate of onboarding.UniquePendingBPJSTask).
+func (db *DB) OpenBPJSTask(ctx context.Context, t onboarding.BPJSTask, at time.Time, reuse func(onboarding.BPJSTask) bool) (_ onboarding.BPJSTask, reused bool, _ error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM applications WHERE id = $1`+db.dialect.forUpdate, t.ApplicationID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("application")
+		}
+		if err != nil {
+			return err
+		}
+		last, err := scanBPJSTask(tx.QueryRowContext(ctx, `SELECT `+bpjsTaskColumns+` FROM bpjs_tasks
+			WHERE application_id = $1 ORDER BY id DESC LIMIT 1`, t.ApplicationID))
+		switch {
+		case err == nil && reuse(last):
+			last.AppType, last.RedirectURL = t.AppType, t.RedirectURL
+			_, err = tx.ExecContext(ctx, `UPDATE bpjs_tasks SET app_type = $2, redirect_url = $3, updated_at = $4 WHERE token = $1`,
+				last.Token, last.AppType, nullString(last.RedirectURL), ms(at))
+			t, reused = last, true
+			return err
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bpjs_tasks SET status = $2, updated_at = $3 WHERE application_id = $1 AND status = $4`,
+			t.ApplicationID, onboarding.BPJSExpired, ms(at), onboarding.BPJSPending); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO bpjs_tasks (application_id, token, app_type, status, redirect_url, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6)`, t.ApplicationID, t.Token, t.AppType, onboarding.BPJSPending, nullString(t.RedirectURL), ms(at))
+		t.Status, t.CreatedAt, t.SubmittedAt = onboarding.BPJSPending, fromMS(ms(at)), time.Time{}
+		return err
+	})
+	if err != nil {
+		return onboarding.BPJSTask{}, false, db.conflict(err)
+	}
+	return t, reused, nil
 }
 
 // nullString is s, or NULL when s is empty.
@@ -95,7 +133,9 @@ func (db *DB) SubmitBPJSTask(ctx context.Context, token string, at time.Time, ch
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE bpjs_tasks SET status = $2, submitted_at = $3, updated_at = $3 WHERE token = $1`,
 			token, onboarding.BPJSPending, ms(at)); err != nil {
-			return err
+			// Another task of the application is pending: a duplicate of
+			// onboarding.UniquePendingBPJSTask.
+			return db.conflict(err)
 		}
 		return db.enqueue(ctx, tx, jobs...)
 	})
