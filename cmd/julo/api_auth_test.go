@@ -44,6 +44,8 @@ func TestAuthFailuresAreOne401(t *testing.T) {
 				s.unchanged(t, func() {
 					r := e
 					r.NoAuth, r.Header = true, v.hdr
+					// A missing or empty header breaks the document's security scheme.
+					r.Invalid = v.hdr["username"] == "" || v.hdr["secret-key"] == ""
 					got := s.forT(t).do(r).expect(t, http.StatusUnauthorized)
 					expectErrors(t, got, msgUnauthorized)
 					if string(got.Data) != "null" {
@@ -76,7 +78,7 @@ func TestAuthDisabledPartnerIsRefusedAndReEnabledWorks(t *testing.T) {
 			expectErrors(t, s.do(e).expect(t, http.StatusUnauthorized), msgUnauthorized)
 		})
 	}
-	s.do(req{Method: "POST", Path: pathRegister, Body: "{not json", ContentType: "application/json"}).expect(t, http.StatusUnauthorized, msgUnauthorized)
+	s.do(req{Method: "POST", Path: pathRegister, Body: "{not json", ContentType: "application/json", Invalid: true}).expect(t, http.StatusUnauthorized, msgUnauthorized)
 	if out, err := s.cli("partner", "enable", "acme"); err != nil {
 		t.Fatalf("partner enable: %v %s", err, out)
 	}

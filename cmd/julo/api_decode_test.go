@@ -126,23 +126,23 @@ func TestDecodeBadBodies(t *testing.T) {
 		r    req
 		want []string // exact errors; a single entry ending in "*" is a prefix
 	}{
-		{"truncated JSON", req{Body: `{"username": "3203021505900001", "pin": "15`}, []string{msgMalformedJSON + ": *"}},
-		{"trailing comma", req{Body: `{"username": "3203021505900001",}`}, []string{msgMalformedJSON + ": *"}},
-		{"single quotes", req{Body: `{'username': '3203021505900001'}`}, []string{msgMalformedJSON + ": *"}},
-		{"two objects", req{Body: `{"username": "3203021505900001"} {"pin": "159357"}`}, []string{msgMalformedJSON + ": *"}},
-		{"JSON array", req{Body: `[{"username": "3203021505900001", "pin": "159357", "email": "arr@example.com", "latitude": 1, "longitude": 1}]`}, []string{msgJSONNotObject}},
-		{"JSON string", req{Body: `"3203021505900001"`}, []string{msgJSONNotObject}},
-		{"JSON number", req{Body: `42`}, []string{msgJSONNotObject}},
-		{"JSON null", req{Body: `null`}, []string{msgJSONNotObject}},
-		{"object for username", req{Body: map[string]any{"username": map[string]any{"nik": "3203021505900001"}, "pin": strongPIN, "email": "t1@example.com", "latitude": 1, "longitude": 1}},
+		{"truncated JSON", req{Invalid: true, Body: `{"username": "3203021505900001", "pin": "15`}, []string{msgMalformedJSON + ": *"}},
+		{"trailing comma", req{Invalid: true, Body: `{"username": "3203021505900001",}`}, []string{msgMalformedJSON + ": *"}},
+		{"single quotes", req{Invalid: true, Body: `{'username': '3203021505900001'}`}, []string{msgMalformedJSON + ": *"}},
+		{"two objects", req{Invalid: true, Body: `{"username": "3203021505900001"} {"pin": "159357"}`}, []string{msgMalformedJSON + ": *"}},
+		{"JSON array", req{Invalid: true, Body: `[{"username": "3203021505900001", "pin": "159357", "email": "arr@example.com", "latitude": 1, "longitude": 1}]`}, []string{msgJSONNotObject}},
+		{"JSON string", req{Invalid: true, Body: `"3203021505900001"`}, []string{msgJSONNotObject}},
+		{"JSON number", req{Invalid: true, Body: `42`}, []string{msgJSONNotObject}},
+		{"JSON null", req{Invalid: true, Body: `null`}, []string{msgJSONNotObject}},
+		{"object for username", req{Invalid: true, Body: map[string]any{"username": map[string]any{"nik": "3203021505900001"}, "pin": strongPIN, "email": "t1@example.com", "latitude": 1, "longitude": 1}},
 			[]string{"username: " + msgTypeString}},
-		{"array for email", req{Body: map[string]any{"username": testNIK(1), "pin": strongPIN, "email": []any{"t2@example.com"}, "latitude": 1, "longitude": 1}},
+		{"array for email", req{Invalid: true, Body: map[string]any{"username": testNIK(1), "pin": strongPIN, "email": []any{"t2@example.com"}, "latitude": 1, "longitude": 1}},
 			[]string{"email: " + msgTypeString}},
-		{"bool for latitude", req{Body: map[string]any{"username": testNIK(1), "pin": strongPIN, "email": "t3@example.com", "latitude": false, "longitude": 1}},
+		{"bool for latitude", req{Invalid: true, Body: map[string]any{"username": testNIK(1), "pin": strongPIN, "email": "t3@example.com", "latitude": false, "longitude": 1}},
 			[]string{"latitude: " + msgTypeNumber}},
-		{"bool for pin", req{Body: map[string]any{"username": testNIK(1), "pin": true, "email": "t4@example.com", "latitude": 1, "longitude": 1}},
+		{"bool for pin", req{Invalid: true, Body: map[string]any{"username": testNIK(1), "pin": true, "email": "t4@example.com", "latitude": 1, "longitude": 1}},
 			[]string{"pin: " + msgTypeString}},
-		{"every type wrong at once", req{Body: map[string]any{"username": []any{1}, "pin": map[string]any{}, "email": false, "latitude": "north", "longitude": []any{}}},
+		{"every type wrong at once", req{Invalid: true, Body: map[string]any{"username": []any{1}, "pin": map[string]any{}, "email": false, "latitude": "north", "longitude": []any{}}},
 			[]string{"username: " + msgTypeString, "pin: " + msgTypeString, "email: " + msgTypeString, "latitude: " + msgTypeNumber, "longitude: " + msgTypeNumber}},
 		{"17-digit NIK", req{Body: valid("32030215059000012", "n1@example.com")}, []string{"username: " + msgNIKFormat}},
 		{"non-numeric NIK", req{Body: valid("3203021505900O01", "n2@example.com")}, []string{"username: " + msgNIKFormat}},
@@ -151,11 +151,11 @@ func TestDecodeBadBodies(t *testing.T) {
 		{"NIK as a float", req{Body: `{"username": 3.2030215059e15, "pin": "159357", "email": "n5@example.com", "latitude": 1, "longitude": 1}`}, []string{"username: " + msgNIKFormat}},
 		{"NIK as a negative number", req{Body: `{"username": -3203021505900001, "pin": "159357", "email": "n6@example.com", "latitude": 1, "longitude": 1}`}, []string{"username: " + msgNIKFormat}},
 		{"invalid UTF-8 in NIK", req{Body: "{\"username\": \"32030215059000\xff\xfe\", \"pin\": \"159357\", \"email\": \"n7@example.com\", \"latitude\": 1, \"longitude\": 1}"}, []string{"username: " + msgControlChars}},
-		{"JSON nested too deep", req{Body: `{"username": ` + strings.Repeat("[", 100000)}, []string{msgMalformedJSON + ": *"}},
+		{"JSON nested too deep", req{Invalid: true, Body: `{"username": ` + strings.Repeat("[", 100000)}, []string{msgMalformedJSON + ": *"}},
 		{"empty JSON body", req{Body: "", ContentType: "application/json"}, []string{"username: " + msgRequired, "pin: " + msgRequired,
 			"email: " + msgRequired, "latitude: " + msgRequired, "longitude: " + msgRequired}},
-		{"malformed urlencoded form", req{Body: "username=%zz&pin=159357", ContentType: "application/x-www-form-urlencoded"}, []string{"Data form tidak valid: *"}},
-		{"multipart without boundary", req{Body: "--x\r\n", ContentType: "multipart/form-data"}, []string{"Data form tidak valid: *"}},
+		{"malformed urlencoded form", req{Invalid: true, Body: "username=%zz&pin=159357", ContentType: "application/x-www-form-urlencoded"}, []string{"Data form tidak valid: *"}},
+		{"multipart without boundary", req{Invalid: true, Body: "--x\r\n", ContentType: "multipart/form-data"}, []string{"Data form tidak valid: *"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -177,17 +177,17 @@ func TestDecodeBadBodies(t *testing.T) {
 		})
 	}
 	t.Run("English malformed JSON", func(t *testing.T) {
-		got := s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: `{"username": `, ContentType: "application/json",
+		got := s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: `{"username": `, ContentType: "application/json", Invalid: true,
 			Header: map[string]string{"Accept-Language": "en"}}).expect(t, http.StatusBadRequest, "Malformed JSON: ")
 		if len(got.Errors) != 1 {
 			t.Fatalf("errors %q", got.Errors)
 		}
-		got = s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: `[]`, ContentType: "application/json",
+		got = s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: `[]`, ContentType: "application/json", Invalid: true,
 			Header: map[string]string{"Accept-Language": "en"}}).expect(t, http.StatusBadRequest)
 		expectErrors(t, got, "The JSON request body must be an object {...}")
 	})
 	t.Run("the syntax error says where", func(t *testing.T) {
-		got := s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: `{"username": "1",}`, ContentType: "application/json"}).expect(t, http.StatusBadRequest)
+		got := s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: `{"username": "1",}`, ContentType: "application/json", Invalid: true}).expect(t, http.StatusBadRequest)
 		if !strings.Contains(got.Errors[0], "offset") && !strings.Contains(got.Errors[0], "17") {
 			t.Fatalf("error %q does not say where the JSON breaks", got.Errors[0])
 		}

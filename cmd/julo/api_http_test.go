@@ -61,11 +61,11 @@ func TestHTTPNotFoundAndMethodNotAllowedInEnvelope(t *testing.T) {
 	for _, p := range []string{"/", "/api/partnership/v1/nothing", "/api/partnership/v2/customer", "/api/partnership/v1/customer/extra",
 		"/api/partnership/v1/customers", "/api/partnership/v1/dropdown%20-data"} {
 		for _, auth := range []bool{true, false} {
-			r := s.do(req{Method: "GET", Path: p, NoAuth: !auth}).expect(t, http.StatusNotFound)
+			r := s.do(req{Method: "GET", Path: p, NoAuth: !auth, Invalid: true}).expect(t, http.StatusNotFound)
 			expectErrors(t, r, msgNotFound)
 		}
 	}
-	expectErrors(t, s.do(req{Method: "GET", Path: "/nothing", Header: map[string]string{"Accept-Language": "en"}}).expect(t, http.StatusNotFound), "Endpoint not found")
+	expectErrors(t, s.do(req{Method: "GET", Path: "/nothing", Header: map[string]string{"Accept-Language": "en"}, Invalid: true}).expect(t, http.StatusNotFound), "Endpoint not found")
 
 	cases := []struct{ method, path, allow string }{
 		{"GET", pathRegister, "POST"},
@@ -81,7 +81,7 @@ func TestHTTPNotFoundAndMethodNotAllowedInEnvelope(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			s.unchanged(t, func() {
-				r := s.forT(t).do(req{Method: c.method, Path: c.path, Body: map[string]any{"username": testNIK(1)}}).expect(t, http.StatusMethodNotAllowed)
+				r := s.forT(t).do(req{Method: c.method, Path: c.path, Body: map[string]any{"username": testNIK(1)}, Invalid: true}).expect(t, http.StatusMethodNotAllowed)
 				allow := r.Header.Get("Allow")
 				if !strings.Contains(allow, c.allow) || strings.Contains(allow, c.method) {
 					t.Fatalf("Allow %q, want %s", allow, c.allow)
@@ -90,7 +90,7 @@ func TestHTTPNotFoundAndMethodNotAllowedInEnvelope(t *testing.T) {
 			})
 		})
 	}
-	r := s.do(req{Method: "GET", Path: pathRegister, Header: map[string]string{"Accept-Language": "en"}}).expect(t, http.StatusMethodNotAllowed)
+	r := s.do(req{Method: "GET", Path: pathRegister, Header: map[string]string{"Accept-Language": "en"}, Invalid: true}).expect(t, http.StatusMethodNotAllowed)
 	expectErrors(t, r, "Method GET is not allowed on this endpoint; use POST")
 }
 
@@ -176,12 +176,12 @@ func TestHTTPUnsupportedMediaTypeIs415(t *testing.T) {
 	} {
 		t.Run(c.method+" "+c.path+" "+c.ct, func(t *testing.T) {
 			s.unchanged(t, func() {
-				r := s.forT(t).do(req{Method: c.method, Path: c.path, Body: xml, ContentType: c.ct}).expect(t, http.StatusUnsupportedMediaType)
+				r := s.forT(t).do(req{Method: c.method, Path: c.path, Body: xml, ContentType: c.ct, Invalid: true}).expect(t, http.StatusUnsupportedMediaType)
 				expectErrors(t, r, fmt.Sprintf("Content-Type %q tidak didukung; gunakan application/json, application/x-www-form-urlencoded atau multipart/form-data", c.ct))
 			})
 		})
 	}
-	r := s.do(req{Method: "POST", Path: pathRegister, Body: xml, ContentType: "application/xml", Header: map[string]string{"Accept-Language": "en"}}).
+	r := s.do(req{Method: "POST", Path: pathRegister, Body: xml, ContentType: "application/xml", Header: map[string]string{"Accept-Language": "en"}, Invalid: true}).
 		expect(t, http.StatusUnsupportedMediaType)
 	expectErrors(t, r, `Content-Type "application/xml" is not supported; use application/json, application/x-www-form-urlencoded or multipart/form-data`)
 }
@@ -221,10 +221,10 @@ func TestHTTPRequestIDReturned(t *testing.T) {
 	for _, r := range []req{
 		{Method: "GET", Path: pathAddress + "?get_address=province"},
 		{Method: "GET", Path: pathAddress},
-		{Method: "GET", Path: pathAddress, NoAuth: true},
-		{Method: "GET", Path: "/nothing"},
-		{Method: "GET", Path: pathRegister},
-		{Method: "POST", Path: pathRegister, Body: "{", ContentType: "application/json"},
+		{Method: "GET", Path: pathAddress, NoAuth: true, Invalid: true},
+		{Method: "GET", Path: "/nothing", Invalid: true},
+		{Method: "GET", Path: pathRegister, Invalid: true},
+		{Method: "POST", Path: pathRegister, Body: "{", ContentType: "application/json", Invalid: true},
 		{Method: "GET", Path: "/healthz"},
 	} {
 		got := s.do(r)

@@ -36,7 +36,7 @@ func TestLogsOneLinePerRequestWithoutSecrets(t *testing.T) {
 		{req{Method: "POST", Path: pathRegister + "?username=" + nik + "&pin=" + pin, Body: map[string]any{"email": "bad"}}, 400, "POST /api/partnership/v1/customer"},
 		{req{Method: "POST", Path: pathPrereg, Body: map[string]any{"nik": nik, "email": "other@example.com"}}, 400, "POST /api/partnership/v1/preregister-check"},
 		{req{Method: "GET", Path: pathAddress + "?get_address=city&province=Jawa%20Barat&nik=" + nik}, 200, "GET /api/partnership/v1/address"},
-		{req{Method: "GET", Path: "/api/partnership/v1/customer/" + nik}, 404, ""},
+		{req{Method: "GET", Path: "/api/partnership/v1/customer/" + nik, Invalid: true}, 404, ""},
 		{req{Method: "POST", Path: pathPIN, Body: map[string]any{"nik": nik, "pin": pin}, NoAuth: true,
 			Header: map[string]string{"username": "acme", "secret-key": s.Secret + "wrong"}}, 401, "POST /api/partnership/v1/check-strong-pin"},
 	}
@@ -239,7 +239,7 @@ func TestOpsGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := (&http.Client{Transport: tr}).Do(hr)
+		resp, err := (&http.Client{Transport: openapiWrap(tr)}).Do(hr)
 		if err != nil {
 			done <- result{err: err}
 			return

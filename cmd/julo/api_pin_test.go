@@ -144,7 +144,7 @@ func TestCheckStrongPINFormatAndNIKErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s.unchanged(t, func() {
-				r := s.forT(t).do(req{Method: "POST", Path: pathPIN, Body: c.body}).expect(t, http.StatusBadRequest)
+				r := s.forT(t).do(req{Method: "POST", Path: pathPIN, Body: c.body, Invalid: c.name == "PIN as a bool"}).expect(t, http.StatusBadRequest)
 				expectErrors(t, r, c.want...)
 			})
 		})

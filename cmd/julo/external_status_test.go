@@ -136,7 +136,8 @@ func TestBankCallbackReasonsReachTheStatus(t *testing.T) {
 			m["reason"] = reason
 		}
 		body, _ := json.Marshal(m)
-		return s.callback("/vendor/v1/bank-scrape/callback", sign(scraperSecret, now, string(body)), string(body))
+		// meteor_strike is no reason of the document's either.
+		return s.callbackMarked("/vendor/v1/bank-scrape/callback", sign(scraperSecret, now, string(body)), string(body), reason == "meteor_strike")
 	}
 	for _, b := range []string{"bni", "bri", "mandiri"} {
 		report(b, "auth_success", "").expect(t, 200)

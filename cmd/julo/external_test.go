@@ -71,7 +71,7 @@ func rawGet(t *testing.T, u string) (int, string) {
 func TestBPJSSandboxLoginPageCompletesTheTask(t *testing.T) {
 	s := startServer(t, nil)
 	xid := s.newApplication(t)
-	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid + "/ios"}).expect(t, 400, `app_type: "ios" tidak dikenal; gunakan web atau android`)
+	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid + "/ios", Invalid: true}).expect(t, 400, `app_type: "ios" tidak dikenal; gunakan web atau android`)
 	if _, bpjs := s.scrapingStatus(t, xid); bpjs != "not verified" {
 		t.Fatalf("bpjs before any login: %q", bpjs)
 	}
@@ -268,7 +268,7 @@ func TestBankImportRefusesBadInputAndOtherPartners(t *testing.T) {
 		Body: url.Values{"data_type": {"bri"}, "credentials": {creds("sandbox_ok", "x")}}}).expect(t, 404, "Aplikasi tidak ditemukan")
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/scraping-status/" + xid, Header: as}).expect(t, 404, "Aplikasi tidak ditemukan")
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/bpjs/login/" + xid + "/web", Header: as}).expect(t, 404, "Aplikasi tidak ditemukan")
-	s.do(req{Method: "GET", Path: "/api/partnership/v1/scraping-status/" + xid, NoAuth: true}).expect(t, 401)
+	s.do(req{Method: "GET", Path: "/api/partnership/v1/scraping-status/" + xid, NoAuth: true, Invalid: true}).expect(t, 401)
 	if n := s.count("bank_imports") + s.count("bpjs_tasks"); n != 0 {
 		t.Fatalf("refused requests left %d rows", n)
 	}
@@ -307,11 +307,18 @@ const scraperSecret = "scraper-callback-secret-0123456789abcdef"
 const bpjsSecret = "bpjs-callback-secret-0123456789abcdefghij"
 
 func (s *testServer) callback(path, sig, body string) response {
+	return s.callbackMarked(path, sig, body, false)
+}
+
+// callbackMarked is callback for a body that is deliberately outside the
+// OpenAPI document when invalid is set; a callback without a signature is.
+func (s *testServer) callbackMarked(path, sig, body string, invalid bool) response {
 	hdr := map[string]string{}
 	if sig != "" {
 		hdr["X-Julo-Signature"] = sig
 	}
-	return s.do(req{Method: "POST", Path: path, Body: body, ContentType: "application/json", Header: hdr, NoAuth: true})
+	return s.do(req{Method: "POST", Path: path, Body: body, ContentType: "application/json", Header: hdr, NoAuth: true,
+		Invalid: invalid || sig == ""})
 }
 
 func TestVendorAdaptersAgainstAFakeVendor(t *testing.T) {
@@ -357,7 +364,7 @@ func TestVendorAdaptersAgainstAFakeVendor(t *testing.T) {
 	}
 	unknown := `{"import_id": "00000000000000000000000000000000", "status": "auth_success"}`
 	s.callback(cb, sign(scraperSecret, now, unknown), unknown).expect(t, 404)
-	s.callback(cb, sign(scraperSecret, now, "not json"), "not json").expect(t, 400)
+	s.callbackMarked(cb, sign(scraperSecret, now, "not json"), "not json", true).expect(t, 400)
 
 	// A failing, slow, oversized or malformed scraper: a clear 502 within
 	// the timeout, and no import left behind, so a retry can start.

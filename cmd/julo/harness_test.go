@@ -120,6 +120,7 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 			var m struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "listening" {
 				s.URL = "http://" + m.Addr
+				openapiServe(t, s.URL)
 			}
 		case err := <-s.done:
 			t.Fatalf("server exited before listening: %v\n%s", err, s.logs.String())
@@ -193,6 +194,10 @@ type req struct {
 	ContentType  string
 	Header       map[string]string
 	NoAuth       bool
+	// Invalid marks a deliberately invalid request (a bad-input test): it
+	// is not validated against the OpenAPI document; its answer still is
+	// (see openapi_test.go).
+	Invalid bool
 }
 
 func (s *testServer) do(r req) response {
@@ -232,7 +237,10 @@ func (s *testServer) do(r req) response {
 	for k, v := range r.Header {
 		hr.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(hr)
+	if r.Invalid {
+		hr.Header.Set(openapiInvalidHeader, "1")
+	}
+	resp, err := http.DefaultClient.Do(withOpenAPITest(hr, s.t))
 	if err != nil {
 		s.t.Fatalf("%s %s: %v", r.Method, r.Path, err)
 	}

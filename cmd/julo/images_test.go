@@ -392,35 +392,35 @@ func TestImageUploadSentAsTextOrMissing(t *testing.T) {
 	imgNothingStored(t, s, func() {
 		// The documentation's example: curl -F "image_type=ktp_self" -F "upload=test.jpg".
 		body, ct := imgMultipart(t, imgField("image_type", "ktp_self"), imgField("upload", "test.jpg"))
-		r := s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct}).expect(t, http.StatusBadRequest)
+		r := s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, Invalid: true}).expect(t, http.StatusBadRequest)
 		imgExpectOnly(t, r, msgImageNotFile+` (yang diterima: "test.jpg"); kirim sebagai bagian multipart dengan nama file, misalnya curl -F "upload=@foto.jpg" (dengan @)`)
-		r = s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, Header: map[string]string{"Accept-Language": "en"}}).expect(t, http.StatusBadRequest)
+		r = s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, Header: map[string]string{"Accept-Language": "en"}, Invalid: true}).expect(t, http.StatusBadRequest)
 		imgExpectOnly(t, r, `upload: must be a file, not text (received "test.jpg"); send it as a multipart part with a filename, e.g. curl -F "upload=@photo.jpg" (with the @)`)
 		// A part without a filename is text even when it carries image bytes.
 		body, ct = imgMultipart(t, imgField("image_type", "ktp_self"), imgPart{name: "upload", contentType: "image/png", body: imgPNG(t, 4, 4, 1)})
-		s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct}).expect(t, http.StatusBadRequest, msgImageNotFile)
+		s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, Invalid: true}).expect(t, http.StatusBadRequest, msgImageNotFile)
 		// urlencoded and JSON cannot carry a file.
-		s.do(req{Method: "POST", Path: imgPath(xid), Body: url.Values{"image_type": {"ktp_self"}, "upload": {"test.jpg"}}}).
+		s.do(req{Method: "POST", Path: imgPath(xid), Body: url.Values{"image_type": {"ktp_self"}, "upload": {"test.jpg"}}, Invalid: true}).
 			expect(t, http.StatusBadRequest, msgImageNotFile+` (yang diterima: "test.jpg")`)
-		s.do(req{Method: "POST", Path: imgPath(xid), Body: map[string]any{"image_type": "ktp_self", "upload": "test.jpg"}}).
+		s.do(req{Method: "POST", Path: imgPath(xid), Body: map[string]any{"image_type": "ktp_self", "upload": "test.jpg"}, Invalid: true}).
 			expect(t, http.StatusBadRequest, msgImageNotFile)
 		// Missing: in a multipart body, a form, or no body at all.
 		body, ct = imgMultipart(t, imgField("image_type", "ktp_self"))
-		r = s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct}).expect(t, http.StatusBadRequest)
+		r = s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, Invalid: true}).expect(t, http.StatusBadRequest)
 		imgExpectOnly(t, r, msgImageRequired+` sebagai bagian multipart/form-data dengan nama file, misalnya curl -F "upload=@foto.jpg"`)
-		s.do(req{Method: "POST", Path: imgPath(xid), Body: url.Values{"image_type": {"ktp_self"}}}).expect(t, http.StatusBadRequest, msgImageRequired)
-		r = s.do(req{Method: "POST", Path: imgPath(xid)}).expect(t, http.StatusBadRequest, msgImageRequired, "image_type: wajib diisi")
+		s.do(req{Method: "POST", Path: imgPath(xid), Body: url.Values{"image_type": {"ktp_self"}}, Invalid: true}).expect(t, http.StatusBadRequest, msgImageRequired)
+		r = s.do(req{Method: "POST", Path: imgPath(xid), Invalid: true}).expect(t, http.StatusBadRequest, msgImageRequired, "image_type: wajib diisi")
 		if len(r.Errors) != 2 {
 			t.Fatalf("errors %q", r.Errors)
 		}
 		// Two files in one request: refused rather than guessing which one.
 		body, ct = imgMultipart(t, imgField("image_type", "ktp_self"), imgFile("upload", "a.png", "", imgPNG(t, 4, 4, 1)),
 			imgFile("upload", "b.png", "", imgPNG(t, 4, 4, 2)))
-		r = s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct}).expect(t, http.StatusBadRequest)
+		r = s.do(req{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, Invalid: true}).expect(t, http.StatusBadRequest)
 		imgExpectOnly(t, r, "upload: kirim tepat satu file per permintaan")
 		// A body that is not a form at all.
-		s.do(req{Method: "POST", Path: imgPath(xid), Body: string(imgPNG(t, 4, 4, 1)), ContentType: "image/png"}).expect(t, http.StatusUnsupportedMediaType)
-		s.do(req{Method: "POST", Path: imgPath(xid), Body: "--x\r\n", ContentType: "multipart/form-data"}).expect(t, http.StatusBadRequest)
+		s.do(req{Method: "POST", Path: imgPath(xid), Body: string(imgPNG(t, 4, 4, 1)), ContentType: "image/png", Invalid: true}).expect(t, http.StatusUnsupportedMediaType)
+		s.do(req{Method: "POST", Path: imgPath(xid), Body: "--x\r\n", ContentType: "multipart/form-data", Invalid: true}).expect(t, http.StatusBadRequest)
 	})
 	// Unknown parts are ignored.
 	body, ct := imgMultipart(t, imgField("note", "hello"), imgField("image_type", "selfie"),
@@ -604,24 +604,31 @@ func TestImageUnknownIDsAndAuth(t *testing.T) {
 	imgUpload(t, s, xid, "ktp_self", "ktp.png", imgPNG(t, 6, 6, 1)).expect(t, http.StatusOK)
 	imgNothingStored(t, s, func() {
 		for _, x := range []string{"9999999999", "abc", "123", "-1", "12345678901", "1e9"} {
-			imgExpectOnly(t, imgUpload(t, s, x, "selfie", "s.png", imgPNG(t, 6, 6, 3)).expect(t, http.StatusNotFound), msgAppMissing)
-			imgExpectOnly(t, s.do(req{Method: "GET", Path: imgPath(x)}).expect(t, http.StatusNotFound), msgAppMissing)
-			imgExpectOnly(t, s.do(req{Method: "GET", Path: imgPath(x) + "/1"}).expect(t, http.StatusNotFound), msgAppMissing)
+			// An xid that is no integer is outside the document too.
+			_, err := strconv.ParseInt(x, 10, 64)
+			mark := map[string]string{}
+			if err != nil {
+				mark[openapiInvalidHeader] = "1"
+			}
+			imgExpectOnly(t, imgUpload(t, s, x, "selfie", "s.png", imgPNG(t, 6, 6, 3), mark).expect(t, http.StatusNotFound), msgAppMissing)
+			imgExpectOnly(t, s.do(req{Method: "GET", Path: imgPath(x), Invalid: err != nil}).expect(t, http.StatusNotFound), msgAppMissing)
+			imgExpectOnly(t, s.do(req{Method: "GET", Path: imgPath(x) + "/1", Invalid: err != nil}).expect(t, http.StatusNotFound), msgAppMissing)
 		}
 		for _, id := range []string{"abc", "0", "-1", "999999", "1.0"} {
-			imgExpectOnly(t, s.do(req{Method: "GET", Path: imgPath(xid) + "/" + id}).expect(t, http.StatusNotFound), msgImageMissing)
+			_, err := strconv.ParseInt(id, 10, 64)
+			imgExpectOnly(t, s.do(req{Method: "GET", Path: imgPath(xid) + "/" + id, Invalid: err != nil}).expect(t, http.StatusNotFound), msgImageMissing)
 		}
 		imgURL := imgList(t, s, xid)[0].URL
 		body, ct := imgMultipart(t, imgField("image_type", "selfie"), imgFile("upload", "s.png", "", imgPNG(t, 6, 6, 3)))
 		for _, r := range []req{
-			{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, NoAuth: true},
-			{Method: "GET", Path: imgPath(xid), NoAuth: true},
-			{Method: "GET", Path: imgURL, NoAuth: true},
+			{Method: "POST", Path: imgPath(xid), Body: string(body), ContentType: ct, NoAuth: true, Invalid: true},
+			{Method: "GET", Path: imgPath(xid), NoAuth: true, Invalid: true},
+			{Method: "GET", Path: imgURL, NoAuth: true, Invalid: true},
 			{Method: "GET", Path: imgURL, Header: map[string]string{"username": s.Partner, "secret-key": "wrong"}},
 		} {
 			s.do(r).expect(t, http.StatusUnauthorized, "Kredensial partner tidak valid")
 		}
-		s.do(req{Method: "DELETE", Path: imgURL}).expect(t, http.StatusMethodNotAllowed)
+		s.do(req{Method: "DELETE", Path: imgURL, Invalid: true}).expect(t, http.StatusMethodNotAllowed)
 	})
 }
 
@@ -748,7 +755,7 @@ func TestImageSlowUploadsOfOnePartnerDoNotBlockAnother(t *testing.T) {
 	probe, probeCT := imgMultipart(t, imgField("image_type", "selfie"))
 	var busy response
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		busy = a.do(req{Method: "POST", Path: imgPath(xidA), Body: string(probe), ContentType: probeCT})
+		busy = a.do(req{Method: "POST", Path: imgPath(xidA), Body: string(probe), ContentType: probeCT, Invalid: true})
 		if busy.Status == http.StatusTooManyRequests {
 			break
 		}

@@ -94,9 +94,9 @@ func TestMetricsCountRequestsAndOTPOnTheirOwnAddress(t *testing.T) {
 	s.do(req{Method: "GET", Path: metricsV1 + "/application/status/" + xid}).expect(t, 200)
 	s.do(req{Method: "GET", Path: metricsV1 + "/application/status/" + xid + "/"}).expect(t, 200)
 	s.do(req{Method: "GET", Path: metricsV1 + "/application/status/9876543210"}).expect(t, 404)
-	s.do(req{Method: "GET", Path: metricsV1 + "/no/such/route/" + xid}).expect(t, 404)
+	s.do(req{Method: "GET", Path: metricsV1 + "/no/such/route/" + xid, Invalid: true}).expect(t, 404)
 	// The API port answers /metrics like any unknown path: a 404 envelope.
-	s.do(req{Method: "GET", Path: "/metrics", NoAuth: true}).expect(t, 404)
+	s.do(req{Method: "GET", Path: "/metrics", NoAuth: true, Invalid: true}).expect(t, 404)
 
 	text := scrapeMetrics(t, murl)
 	expectMetrics(t, text, map[string]float64{

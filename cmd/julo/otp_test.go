@@ -121,7 +121,8 @@ func TestOTPRefusesBadInputAndOtherPartnersApplications(t *testing.T) {
 		_ = r
 	}
 	s.sendOTP("1000000000", "081234567899").expect(t, 404, "Aplikasi tidak ditemukan")
-	s.sendOTP("abc", "081234567899").expect(t, 404, "Aplikasi tidak ditemukan")
+	s.do(req{Method: "POST", Path: "/api/partnership/v1/application/otp/abc", Body: map[string]any{"phone": "081234567899"}, Invalid: true}).
+		expect(t, 404, "Aplikasi tidak ditemukan")
 	if n := s.count("otp_codes"); n != 0 {
 		t.Fatalf("%d codes stored by refused requests", n)
 	}
