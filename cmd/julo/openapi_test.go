@@ -315,7 +315,11 @@ func describe(what string, errs []*liberrors.ValidationError) []string {
 			if loc == "" {
 				loc = strings.Join(f.InstancePath, "/")
 			}
-			details = append(details, loc+": "+f.Reason)
+			reason := f.Reason
+			if len(reason) > 300 {
+				reason = reason[:300] + "…"
+			}
+			details = append(details, loc+": "+reason)
 		}
 		sort.Strings(details)
 		if len(details) > 0 {

@@ -15,6 +15,9 @@ import (
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/orderedmap"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/julo-partnership/julo/internal/i18n"
@@ -300,4 +303,61 @@ func writeErrorCodeSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	openapiYAML = out
+}
+
+// Every example of a request or response body is valid by its own schema
+// (an example with a code that is no ErrorCode, say, fails).
+func TestOpenAPIExamplesFitTheirSchemas(t *testing.T) {
+	doc, err := libopenapi.NewDocument(openapiYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := schema_validation.NewSchemaValidator()
+	checked := 0
+	check := func(where string, content *orderedmap.Map[string, *v3.MediaType]) {
+		for ct, mt := range content.FromOldest() {
+			if mt.Example == nil || mt.Schema == nil || !strings.Contains(ct, "json") {
+				continue
+			}
+			var v any
+			if err := mt.Example.Decode(&v); err != nil {
+				t.Errorf("%s %s: example: %v", where, ct, err)
+				continue
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Errorf("%s %s: example: %v", where, ct, err)
+				continue
+			}
+			checked++
+			if ok, errs := sv.ValidateSchemaBytes(mt.Schema.Schema(), b); !ok {
+				for _, e := range errs {
+					for _, f := range e.SchemaValidationErrors {
+						t.Errorf("%s %s: example: %s: %.200s", where, ct, f.FieldPath, f.Reason)
+					}
+					if len(e.SchemaValidationErrors) == 0 {
+						t.Errorf("%s %s: example: %s: %s", where, ct, e.Message, e.Reason)
+					}
+				}
+			}
+		}
+	}
+	for path, item := range m.Model.Paths.PathItems.FromOldest() {
+		for method, op := range item.GetOperations().FromOldest() {
+			where := strings.ToUpper(method) + " " + path
+			if op.RequestBody != nil {
+				check(where+" request", op.RequestBody.Content)
+			}
+			for code, resp := range op.Responses.Codes.FromOldest() {
+				check(where+" "+code, resp.Content)
+			}
+		}
+	}
+	if checked < 15 {
+		t.Fatalf("only %d examples checked", checked)
+	}
 }
