@@ -488,8 +488,9 @@ func TestImageUploadRefusesDecompressionBombs(t *testing.T) {
 		r = imgUpload(t, s, xid, "ktp_self", "ktp.png", bomb, map[string]string{"Accept-Language": "en"}).expect(t, http.StatusBadRequest)
 		imgExpectOnly(t, r, "upload: the image is too large: 100000x100000 pixels; at most 20000 pixels per side and 50 megapixels, scale it down")
 	})
-	// At the bounds is fine (header only: nothing is decoded either way).
-	imgUpload(t, s, xid, "ktp_self", "ktp.png", imgBombPNG(20_000, 2_500)).expect(t, http.StatusOK)
+	// At the bounds the pixel rule passes; the header alone is then decoded
+	// in full and refused for having no image data (issue 10, item 10).
+	imgUpload(t, s, xid, "ktp_self", "ktp.png", imgBombPNG(20_000, 2_500)).expect(t, http.StatusBadRequest, "upload: data gambar file PNG rusak")
 }
 
 // A new upload of a type supersedes the current one: the list shows only the

@@ -110,11 +110,13 @@ type checkedImage struct {
 }
 
 // checkImageFile applies the content rules to a required file: it is a JPEG,
-// PNG or WebP by its bytes, its header is readable, and its dimensions are
-// within MaxImageSide and MaxImagePixels. Only the header is read: nothing is
-// decoded, so a decompression bomb costs nothing. err is a failure to read
-// the file itself (not the caller's fault).
-func checkImageFile(ps *julo.Problems, field string, file *ImageFile) (_ checkedImage, ok bool, err error) {
+// PNG or WebP by its bytes, its header is readable, its dimensions are
+// within MaxImageSide and MaxImagePixels, and then the whole image decodes,
+// to its end and no further (checkDecodes). The bounds are read from the
+// header before anything is decoded, so a decompression bomb costs nothing.
+// err is a failure to read the file itself or ctx's end (not the caller's
+// fault).
+func checkImageFile(ctx context.Context, ps *julo.Problems, field string, file *ImageFile) (_ checkedImage, ok bool, err error) {
 	if ps.Has(field) {
 		return checkedImage{}, false, nil
 	}
@@ -149,6 +151,9 @@ func checkImageFile(ps *julo.Problems, field string, file *ImageFile) (_ checked
 	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		ps.Add(field, i18n.ImageFileTooManyPix, cfg.Width, cfg.Height, MaxImageSide, MaxImagePixels/1_000_000)
 		return checkedImage{}, false, nil
+	}
+	if ok, err := checkDecodes(ctx, ps, field, file, f, cfg); !ok || err != nil {
+		return checkedImage{}, false, err
 	}
 	return checkedImage{format: f, width: cfg.Width, height: cfg.Height}, true, nil
 }
@@ -236,7 +241,7 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 	ps := in.Problems
 	file := in.Upload
 	typ, _ := checkImageType(&ps, "image_type", in.Type)
-	img, _, err := checkImageFile(&ps, "upload", file)
+	img, _, err := checkImageFile(ctx, &ps, "upload", file)
 	if err != nil {
 		return Image{}, err
 	}

@@ -130,9 +130,11 @@ func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
 	}{
 		{"small png", testPNG(t, 3, 2), "", 3, 2},
 		{"small jpeg", testJPEG(t, 5, 7), "", 5, 7},
-		{"webp lossless", webpLossless(640, 480), "", 640, 480},
-		{"at the side bound", pngHeader(MaxImageSide, 1), "", MaxImageSide, 1},
-		{"at the pixel bound", pngHeader(20_000, 2_500), "", 20_000, 2_500},
+		{"webp lossless", testdata(t, "gopher-doc.1bpp.lossless.webp"), "", 75, 100},
+		// Within the bounds, a header alone is then decoded, and refused.
+		{"at the side bound", pngHeader(MaxImageSide, 1), i18n.ImageFileUndecodable, 0, 0},
+		{"at the pixel bound", pngHeader(20_000, 2_500), i18n.ImageFileUndecodable, 0, 0},
+		{"webp lossless header", webpLossless(640, 480), i18n.ImageFileTruncated, 0, 0},
 		{"png bomb", pngHeader(100_000, 100_000), i18n.ImageFileTooManyPix, 0, 0},
 		{"one side too long", pngHeader(MaxImageSide+1, 1), i18n.ImageFileTooManyPix, 0, 0},
 		{"too many pixels", pngHeader(8_000, 8_000), i18n.ImageFileTooManyPix, 0, 0},
@@ -148,7 +150,7 @@ func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
 		{"absent", nil, i18n.ImageFileRequired, 0, 0},
 	} {
 		var ps julo.Problems
-		img, ok, err := checkImageFile(&ps, "upload", fileOf(tc.b))
+		img, ok, err := checkImageFile(context.Background(), &ps, "upload", fileOf(tc.b))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -166,7 +168,7 @@ func TestCheckImageFileBoundsPixelsFromTheHeader(t *testing.T) {
 
 func TestCheckImageFileLeavesAnEarlierProblemAlone(t *testing.T) {
 	ps := julo.Problems{{Field: "upload", Msg: i18n.ImageFileNotFile}}
-	if _, ok, err := checkImageFile(&ps, "upload", nil); ok || err != nil || len(ps) != 1 {
+	if _, ok, err := checkImageFile(context.Background(), &ps, "upload", nil); ok || err != nil || len(ps) != 1 {
 		t.Fatalf("problems %v", ps)
 	}
 }
