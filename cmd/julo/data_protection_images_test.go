@@ -27,7 +27,9 @@ func TestDataProtectionImagesAreDecodedInFull(t *testing.T) {
 		}
 		r := imgUpload(t, s, xid, "ktp_self", "ktp.jpg", content, hdr...).expect(t, http.StatusBadRequest)
 		imgExpectOnly(t, r, want)
-		var env struct{ ErrorDetails []detail `json:"error_details"` }
+		var env struct {
+			ErrorDetails []detail `json:"error_details"`
+		}
 		if err := json.Unmarshal([]byte(r.Raw), &env); err != nil || len(env.ErrorDetails) != 1 ||
 			env.ErrorDetails[0].Code != code || env.ErrorDetails[0].Field != "upload" {
 			t.Fatalf("error_details %+v (%v), want code %s on upload: %s", env.ErrorDetails, err, code, r.Raw)
