@@ -305,9 +305,29 @@ func startJobs(ctx context.Context, c config, svc *onboarding.Service, db *store
 	return jobs, nil
 }
 
-// periodicJobs are the jobs River inserts on a schedule (the elected leader
-// among all instances does): a later issue adds one with its worker here.
-func periodicJobs() []*river.PeriodicJob { return nil }
+// periodic is every job River inserts on a schedule (the elected leader
+// among all instances does), with its interval; each has its worker in
+// internal/worker.
+var periodic = []struct {
+	job   julo.Job
+	every time.Duration
+}{
+	// Removes (or promotes) what killed uploads left under pending names.
+	{onboarding.PendingBlobSweepJob{}, onboarding.PendingBlobSweepEvery},
+}
+
+// periodicJobs are the periodic jobs as River takes them: not run at start
+// (the first run comes one interval later), a few attempts each, since the
+// next run tries again anyway.
+func periodicJobs() []*river.PeriodicJob {
+	var out []*river.PeriodicJob
+	for _, p := range periodic {
+		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(p.every),
+			func() (river.JobArgs, *river.InsertOpts) { return p.job, &river.InsertOpts{MaxAttempts: 3} },
+			&river.PeriodicJobOpts{ID: p.job.Kind()}))
+	}
+	return out
+}
 
 // warnOnly passes on records at warning level and above.
 type warnOnly struct{ slog.Handler }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -107,6 +108,75 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	return nil
+}
+
+// Rename moves the blob at from to the key to, replacing a blob there: one
+// rename of the file, so the blob is at one key or the other, never both
+// or neither. A missing from gives an error wrapping fs.ErrNotExist.
+func (d *Dir) Rename(ctx context.Context, from, to string) error {
+	src, err := d.path(from)
+	if err != nil {
+		return err
+	}
+	dst, err := d.path(to)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Rename(src, dst); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("blob %s: %w", from, fs.ErrNotExist)
+		}
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	if sd := filepath.Dir(src); sd != dir {
+		return syncDir(sd)
+	}
+	return nil
+}
+
+// List returns, sorted, the keys that start with prefix (a Put still
+// writing its temp file is not listed).
+func (d *Dir) List(ctx context.Context, prefix string) ([]string, error) {
+	// Only the folder the prefix names (up to its last slash) can hold them.
+	start := d.root
+	if i := strings.LastIndex(prefix, "/"); i > 0 {
+		var err error
+		if start, err = d.path(prefix[:i]); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	err := filepath.WalkDir(start, func(p string, e fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == start {
+			return fs.SkipAll // nothing stored under the prefix yet
+		}
+		if err != nil {
+			return err
+		}
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".put-") {
+			return nil
+		}
+		rel, err := filepath.Rel(d.root, p)
+		if err != nil {
+			return err
+		}
+		if key := filepath.ToSlash(rel); strings.HasPrefix(key, prefix) {
+			out = append(out, key)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 func syncDir(dir string) error {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -15,11 +14,17 @@ import (
 	"time"
 )
 
-// Store is what Dir and S3 both are: the onboarding.Blobs port.
+// Store is what Dir and S3 both are: the onboarding.Blobs port, with the
+// Rename and List of onboarding.BlobMover.
 type Store interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
 	Delete(ctx context.Context, key string) error
+	// Rename moves a blob to another key (replacing what is there); a
+	// missing one gives an error wrapping fs.ErrNotExist.
+	Rename(ctx context.Context, from, to string) error
+	// List returns, sorted, the keys that start with prefix.
+	List(ctx context.Context, prefix string) ([]string, error)
 }
 
 // Open opens the store a blob URL names:
@@ -129,34 +134,4 @@ func parseS3(u *url.URL) (S3Config, error) {
 
 // Keys lists every key of a store Open returned, sorted: for tests and
 // maintenance, not for requests (it reads the whole store).
-func Keys(ctx context.Context, st Store) ([]string, error) {
-	var out []string
-	switch s := st.(type) {
-	case *S3:
-		var err error
-		if out, err = s.keys(ctx); err != nil {
-			return nil, err
-		}
-	case *Dir:
-		err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".put-") { // not a Put in progress
-				rel, err := filepath.Rel(s.root, p)
-				if err != nil {
-					return err
-				}
-				out = append(out, filepath.ToSlash(rel))
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("blob.Keys: unknown store %T", st)
-	}
-	slices.Sort(out)
-	return out, nil
-}
+func Keys(ctx context.Context, st Store) ([]string, error) { return st.List(ctx, "") }

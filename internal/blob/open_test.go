@@ -182,6 +182,57 @@ func testBlobStore(t *testing.T, st Store) {
 		}
 	})
 
+	t.Run("Rename moves a blob, replacing what is at the new key", func(t *testing.T) {
+		data := []byte("\xff\xd8\xff pending bytes")
+		if err := st.Put(ctx, "pending/1-a.jpg", bytes.NewReader(data), int64(len(data)), "image/jpeg"); err != nil {
+			t.Fatal(err)
+		}
+		st.Put(ctx, "final/dir/a.jpg", strings.NewReader("old"), 3, "image/jpeg")
+		if err := st.Rename(ctx, "pending/1-a.jpg", "final/dir/a.jpg"); err != nil {
+			t.Fatal(err)
+		}
+		mustHold(t, "final/dir/a.jpg", data)
+		mustBeMissing(t, "pending/1-a.jpg")
+		// Into a folder that does not exist yet, and with characters an
+		// escaped key holds.
+		if err := st.Rename(ctx, "final/dir/a.jpg", "pending/2-images%2F1%2Fa b.jpg"); err != nil {
+			t.Fatal(err)
+		}
+		mustHold(t, "pending/2-images%2F1%2Fa b.jpg", data)
+		if err := st.Rename(ctx, "final/dir/a.jpg", "final/dir/b.jpg"); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("renaming a missing blob: %v, want fs.ErrNotExist", err)
+		}
+		for _, k := range []string{"../x", "/abs", "a//b"} {
+			if st.Rename(ctx, "pending/2-images%2F1%2Fa b.jpg", k) == nil || st.Rename(ctx, k, "final/x") == nil {
+				t.Errorf("Rename with key %q accepted", k)
+			}
+		}
+		st.Delete(ctx, "pending/2-images%2F1%2Fa b.jpg")
+	})
+
+	t.Run("List returns the keys under a prefix", func(t *testing.T) {
+		for _, k := range []string{"list/pending/2", "list/pending/1", "list/pendingx", "list/other/1", "lis"} {
+			if err := st.Put(ctx, k, strings.NewReader("x"), 1, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for prefix, want := range map[string][]string{
+			"list/pending/": {"list/pending/1", "list/pending/2"},
+			"list/pending":  {"list/pending/1", "list/pending/2", "list/pendingx"},
+			"list/":         {"list/other/1", "list/pending/1", "list/pending/2", "list/pendingx"},
+			"nothing/here/": nil,
+			"list/none/":    nil,
+		} {
+			got, err := st.List(ctx, prefix)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("List(%q) = %q, %v; want %q", prefix, got, err, want)
+			}
+		}
+		for _, k := range []string{"list/pending/2", "list/pending/1", "list/pendingx", "list/other/1", "lis"} {
+			st.Delete(ctx, k)
+		}
+	})
+
 	t.Run("Keys lists exactly what is stored", func(t *testing.T) {
 		got, err := Keys(ctx, st)
 		if err != nil {

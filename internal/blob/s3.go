@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -218,10 +220,47 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Rename moves the blob at from to the key to, replacing a blob there: a
+// copy inside the bucket, then the deletion of from. A failure between the
+// two leaves the blob at both keys, never at neither. A missing from gives
+// an error wrapping fs.ErrNotExist.
+func (s *S3) Rename(ctx context.Context, from, to string) error {
+	src, err := s.object(from)
+	if err != nil {
+		return err
+	}
+	dst, err := s.object(to)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	source := url.PathEscape(s.bucket + "/" + src)
+	if _, err := s.client.CopyObject(cctx, &s3.CopyObjectInput{Bucket: &s.bucket, Key: &dst, CopySource: &source}); err != nil {
+		if notFound(err) {
+			return fmt.Errorf("blob %s: %w", from, fs.ErrNotExist)
+		}
+		return fmt.Errorf("blob %s: copying to %s in %s: %w", from, to, s.where, err)
+	}
+	return s.Delete(ctx, from)
+}
+
+// List returns, sorted, the keys that start with prefix.
+func (s *S3) List(ctx context.Context, prefix string) ([]string, error) {
+	out, err := s.list(ctx, prefix)
+	slices.Sort(out)
+	return out, err
+}
+
 // keys lists the keys under the store's prefix, without it.
-func (s *S3) keys(ctx context.Context) ([]string, error) {
+func (s *S3) keys(ctx context.Context) ([]string, error) { return s.list(ctx, "") }
+
+// list lists the keys under the store's prefix and then prefix, without
+// the store's prefix.
+func (s *S3) list(ctx context.Context, prefix string) ([]string, error) {
 	var out []string
-	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &s.prefix})
+	full := s.prefix + prefix
+	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &full})
 	for p.HasMorePages() {
 		pctx, cancel := context.WithTimeout(ctx, s.timeout)
 		page, err := p.NextPage(pctx)

@@ -226,9 +226,10 @@ func imagesClosedErr(status julo.AppStatus) error {
 // and EINVALID listing every problem of the type and the file (see
 // checkImageType and checkImageFile).
 // The upload is stored and recorded, or neither: the file goes to Blobs under
-// a random key first, and is deleted again if recording it fails. A sweep of
-// the key (ImageSweepJob) is queued before the file is written, so that a
-// crash between writing and recording leaves no orphan either.
+// the pending name of a random key first, and is deleted again if recording
+// it fails; once recorded it is promoted to its key. A process that stops
+// between the two steps leaves a pending blob, which SweepPendingBlobs
+// deletes or promotes (see images_pending.go).
 func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, in ImageUploadInput) (_ Image, err error) {
 	defer func() { s.observeUpload(err) }()
 	app, err := s.application(ctx, p, xid)
@@ -257,20 +258,22 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 		Size: file.Size, SHA256: hex.EncodeToString(file.SHA256[:]), Width: img.width, Height: img.height,
 		CreatedAt: s.now(),
 	}
-	if err := s.store.Enqueue(ctx, julo.Scheduled{Job: ImageSweepJob{Key: key}, At: rec.CreatedAt.Add(imageSweepAfter)}); err != nil {
-		return Image{}, err
-	}
+	pending := pendingBlobKey(key, rec.CreatedAt)
 	// Streamed from the caller's file: a SectionReader is seekable, so a
 	// store that hashes or retries its body can read it again.
-	if err := s.blobs.Put(ctx, key, file.reader(), rec.Size, rec.ContentType); err != nil {
+	if err := s.blobs.Put(ctx, pending, file.reader(), rec.Size, rec.ContentType); err != nil {
 		// A Put that failed half-way may have left something behind in a
 		// store without atomic writes; Delete of nothing is harmless.
-		return Image{}, s.discardBlob(ctx, key, err)
+		return Image{}, s.discardBlob(ctx, pending, err)
 	}
 	rec, err = s.recordImage(ctx, rec)
 	if err != nil {
-		return Image{}, s.discardBlob(ctx, key, err)
+		return Image{}, s.discardBlob(ctx, pending, err)
 	}
+	// Recorded: the upload succeeded whatever happens next. A promotion
+	// that fails is the sweep's to finish; the image reads at its pending
+	// name meanwhile (openImageBlob).
+	_ = s.promoteBlob(ctx, pending, key)
 	return rec, nil
 }
 
@@ -309,14 +312,11 @@ func acceptImage(status julo.AppStatus, images, limit int) error {
 	return nil
 }
 
-// imageSweepAfter is when an upload's sweep runs: long after any upload
-// has either been recorded or failed (uploads are bounded by the server's
-// read timeout of 2 minutes).
-const imageSweepAfter = 15 * time.Minute
-
 // ImageSweepJob deletes an upload's blob unless an image row holds it:
-// the backstop for a process that died between writing a file and
-// recording it.
+// the backstop, queued before each upload by earlier versions, for a
+// process that died between writing a file and recording it. Uploads no
+// longer queue it (pending names and PendingBlobSweepJob took its place);
+// its worker stays for the jobs already queued.
 type ImageSweepJob struct {
 	Key string `json:"key"`
 }
@@ -409,7 +409,7 @@ func (s *Service) OpenImage(ctx context.Context, p julo.Partner, xid, imageID st
 	}
 	// A recorded image whose blob is gone is our fault (an internal error),
 	// not the caller's.
-	rc, err := s.blobs.Get(ctx, img.BlobKey)
+	rc, err := s.openImageBlob(ctx, img)
 	if err != nil {
 		return Image{}, nil, err
 	}

@@ -20,6 +20,7 @@ type Onboarding interface {
 	PlayImportPlan(ctx context.Context, j onboarding.ImportPlanJob) error
 	CompleteSandboxBPJS(ctx context.Context, j onboarding.SandboxBPJSCompletion) error
 	SweepImageBlob(ctx context.Context, j onboarding.ImageSweepJob) error
+	SweepPendingBlobs(ctx context.Context, j onboarding.PendingBlobSweepJob) error
 }
 
 // Register adds every worker to ws.
@@ -30,7 +31,10 @@ func Register(ws *river.Workers, o Onboarding) error {
 	if err := river.AddWorkerSafely(ws, &run[onboarding.SandboxBPJSCompletion]{do: o.CompleteSandboxBPJS}); err != nil {
 		return err
 	}
-	return river.AddWorkerSafely(ws, &run[onboarding.ImageSweepJob]{do: o.SweepImageBlob})
+	if err := river.AddWorkerSafely(ws, &run[onboarding.ImageSweepJob]{do: o.SweepImageBlob}); err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(ws, &run[onboarding.PendingBlobSweepJob]{do: o.SweepPendingBlobs})
 }
 
 // run is the worker of one job kind: it calls do. An operation that is not
