@@ -235,7 +235,13 @@ func (s *S3) Rename(ctx context.Context, from, to string) error {
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	source := url.PathEscape(s.bucket + "/" + src)
+	// BUCKET/KEY with the key URL-encoded segment by segment (its slashes
+	// kept), as S3 documents x-amz-copy-source.
+	segs := strings.Split(src, "/")
+	for i, seg := range segs {
+		segs[i] = url.PathEscape(seg)
+	}
+	source := s.bucket + "/" + strings.Join(segs, "/")
 	if _, err := s.client.CopyObject(cctx, &s3.CopyObjectInput{Bucket: &s.bucket, Key: &dst, CopySource: &source}); err != nil {
 		if notFound(err) {
 			return fmt.Errorf("blob %s: %w", from, fs.ErrNotExist)
