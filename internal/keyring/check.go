@@ -17,14 +17,14 @@ const checkLabel = "julo key check v1"
 // hex. It tells whether two instances hold the same key without revealing
 // the key, so a database can refuse an instance started with other keys.
 type Check struct {
-	Set   string // pin_pepper, partner, lookup or otp, as in the key file
+	Set   string // pin_pepper, partner, lookup, otp or data, as in the key file
 	ID    string // the key's id in the key file
 	Value string
 }
 
 // Checks returns the check value of every key in k, by set and id.
 func Checks(k onboarding.Keys) []Check {
-	sets := map[string]onboarding.KeySet{"pin_pepper": k.PINPepper, "partner": k.Partner, "lookup": k.Lookup, "otp": k.OTP}
+	sets := map[string]onboarding.KeySet{"pin_pepper": k.PINPepper, "partner": k.Partner, "lookup": k.Lookup, "otp": k.OTP, "data": k.Data}
 	var out []Check
 	for _, p := range purposes {
 		ids := make([]string, 0, len(sets[p].Keys))

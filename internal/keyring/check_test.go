@@ -18,7 +18,7 @@ func TestChecksCoverEveryKeyAndDependOnItsValue(t *testing.T) {
 	}
 	kb, _ := Parse(b)
 	ca, ca2, cb := Checks(ka), Checks(ka), Checks(kb)
-	if len(ca) != 4 || len(cb) != 4 {
+	if len(ca) != len(purposes) || len(cb) != len(purposes) {
 		t.Fatalf("checks %v", ca)
 	}
 	for i, c := range ca {

@@ -4,7 +4,9 @@
 package keyring
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -24,7 +26,12 @@ import (
 // every key (base64, 32 bytes or more). Rotate by adding a key and moving
 // "current"; keep old keys for as long as hashes made with them exist.
 //
-//	{"pin_pepper": {"current": "k2", "keys": {"k1": "...", "k2": "..."}}, "partner": {...}, "lookup": {...}, "otp": {...}}
+//	{"pin_pepper": {"current": "k2", "keys": {"k1": "...", "k2": "..."}}, "partner": {...}, "lookup": {...}, "otp": {...}, "data": {...}}
+//
+// The data keys are AES-256 keys (exactly 32 bytes) that seal the per-object
+// data keys of stored images: the current one seals, every one listed still
+// opens what it sealed, so keep an old data key for as long as anything
+// sealed with it is stored.
 type File map[string]setJSON
 
 type setJSON struct {
@@ -32,7 +39,10 @@ type setJSON struct {
 	Keys    map[string]string `json:"keys"`
 }
 
-var purposes = []string{"pin_pepper", "partner", "lookup", "otp"}
+var purposes = []string{"pin_pepper", "partner", "lookup", "otp", "data"}
+
+// dataKeySize is the size of every data key: AES-256.
+const dataKeySize = 32
 
 // Parse decodes and validates a key file.
 func Parse(b []byte) (onboarding.Keys, error) {
@@ -42,9 +52,13 @@ func Parse(b []byte) (onboarding.Keys, error) {
 	}
 	sets := map[string]*onboarding.KeySet{}
 	var k onboarding.Keys
-	sets["pin_pepper"], sets["partner"], sets["lookup"], sets["otp"] = &k.PINPepper, &k.Partner, &k.Lookup, &k.OTP
+	sets["pin_pepper"], sets["partner"], sets["lookup"], sets["otp"], sets["data"] = &k.PINPepper, &k.Partner, &k.Lookup, &k.OTP, &k.Data
 	for _, p := range purposes {
 		js, ok := f[p]
+		if !ok && p == "data" {
+			return k, errors.New(`key file: no "data" keys (they seal stored images; key files made before they existed lack them): ` +
+				`add a "data" set like the one ` + "`julo keys generate`" + ` prints, keeping the other sets as they are`)
+		}
 		if !ok {
 			return k, fmt.Errorf("key file: no %q keys", p)
 		}
@@ -54,6 +68,9 @@ func Parse(b []byte) (onboarding.Keys, error) {
 			b, err := base64.StdEncoding.DecodeString(v)
 			if err != nil {
 				return k, fmt.Errorf("key file: %s key %q is not base64", p, id)
+			}
+			if p == "data" && len(b) != dataKeySize {
+				return k, fmt.Errorf("key file: data key %q is %d bytes; data keys are AES-256 keys of exactly %d bytes", id, len(b), dataKeySize)
 			}
 			set.Keys[id] = b
 		}
@@ -158,6 +175,9 @@ func inside(dir, path string) bool {
 
 func loadOrCreate(path string) (onboarding.Keys, error) {
 	if b, err := os.ReadFile(path); err == nil {
+		if b, err = addSandboxDataKeys(path, b); err != nil {
+			return onboarding.Keys{}, err
+		}
 		return Parse(b)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return onboarding.Keys{}, err
@@ -190,6 +210,52 @@ func loadOrCreate(path string) (onboarding.Keys, error) {
 		return onboarding.Keys{}, err
 	}
 	return Parse(b)
+}
+
+// addSandboxDataKeys gives a sandbox key file made before the data keys
+// existed its "data" set, and returns the file's new content (b itself when
+// it has one). The key is derived from the file's current lookup key, not
+// drawn at random: every process that upgrades the file at once derives the
+// same key and writes the same bytes (a temp file renamed over the old one),
+// so none of them seals with a key the file does not end up holding.
+// Production key files are never changed: Parse names what they lack.
+func addSandboxDataKeys(path string, b []byte) ([]byte, error) {
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return b, nil // Parse says what is wrong
+	}
+	lookup, ok := f["lookup"]
+	if _, has := f["data"]; has || !ok {
+		return b, nil
+	}
+	lk, err := base64.StdEncoding.DecodeString(lookup.Keys[lookup.Current])
+	if err != nil || len(lk) == 0 {
+		return b, nil
+	}
+	m := hmac.New(sha256.New, lk)
+	m.Write([]byte("julo sandbox data key v1"))
+	id := "d-" + lookup.Current
+	f["data"] = setJSON{Current: id, Keys: map[string]string{id: base64.StdEncoding.EncodeToString(m.Sum(nil))}}
+	nb, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".keys-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(nb); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := errors.Join(tmp.Sync(), tmp.Close()); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, fmt.Errorf("adding data keys to the sandbox key file: %w", err)
+	}
+	return nb, nil
 }
 
 // Generate makes a new key file with one random 32-byte key per purpose.

@@ -38,12 +38,16 @@ type Keys struct {
 	Partner   KeySet // HMAC of partner secrets
 	Lookup    KeySet // HMAC of values kept only for lookups (emails in the pre-register guard)
 	OTP       KeySet // HMAC of OTP codes
+	// Data seals data keys (envelope encryption of stored images; issue
+	// 10 item 1's field encryption will use it too): AES-256, so each key
+	// is exactly 32 bytes (keyring checks that).
+	Data KeySet
 }
 
 // Validate checks every key set.
 func (k Keys) Validate() error {
 	return errors.Join(k.PINPepper.Validate("pin_pepper"), k.Partner.Validate("partner"),
-		k.Lookup.Validate("lookup"), k.OTP.Validate("otp"))
+		k.Lookup.Validate("lookup"), k.OTP.Validate("otp"), k.Data.Validate("data"))
 }
 
 func mac(key []byte, parts ...string) []byte {
