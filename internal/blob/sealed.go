@@ -30,7 +30,8 @@ import (
 //	n, id             the wrapping key's id: 1 length byte, n bytes
 //	wrap nonce        12 bytes, random
 //	wrapped data key  48 bytes: AES-256-GCM(wrapping key, data key),
-//	                  authenticated data = magic, version, n, id, stream prefix, blob key
+//	                  authenticated data = magic, version, n, id, stream prefix,
+//	                  the name the blob is bound to (its key; see Bind)
 //	stream prefix     7 bytes, random
 //	segments          the blob in segments of 64 KiB (the last one shorter,
 //	                  or empty for an empty blob), each AES-256-GCM(data key)
@@ -53,13 +54,16 @@ import (
 //     that reaches it.
 //
 // Rename must keep a blob readable at its new key, and the wrapped data key
-// is bound to the old one: Rename opens the data key with the old key,
-// wraps it again for the new one (with the current wrapping key) and writes
-// the new header followed by the segments as they are (no re-encryption of
-// the content), then deletes the old object. So a Rename is a copy, as it
-// already is on S3; on a Dir it is no longer one rename(2), but the blob is
-// still at one key or both at every moment, never at neither, which is what
-// the pending-upload scheme needs (see onboarding's images_pending.go).
+// is bound to a name. By default that name is the blob's key; Bind may map
+// several keys to one name, as cmd/julo maps an upload's pending name to
+// the key it is promoted to (onboarding's images_pending.go). A Rename
+// between two keys bound to the same name is the wrapped store's Rename
+// (one rename(2) on a Dir, a copy inside the bucket on S3). Any other
+// Rename opens the data key for the old name, wraps it again for the new
+// one (with the current wrapping key) and writes the new header followed by
+// the segments as they are (no re-encryption of the content), then deletes
+// the old object: the blob is at one key or both at every moment, never at
+// neither.
 //
 // Objects stored before Sealed (no magic at their start) are read as they
 // are unless RefusePlaintext is set; SealStored seals them in place.
@@ -68,6 +72,11 @@ type Sealed struct {
 	current string
 	keks    map[string]cipher.AEAD
 	rand    io.Reader
+	// Bind is the name the seal of the blob at a key is bound to (nil: the
+	// key itself). Keys bound to one name can hold each other's objects, so
+	// only keys of the same blob (a pending name and its final key) may
+	// share one.
+	Bind func(key string) string
 	// RefusePlaintext makes a blob without the seal's header an error
 	// instead of being served as it is stored: set it once SealStored has
 	// sealed everything, so that a blob planted in the store unencrypted
@@ -156,15 +165,23 @@ func (h *header) size() int {
 	return len(SealMagic) + 2 + len(h.keyID) + sealNonceLen + wrappedLen + sealPrefixLen
 }
 
+// bound is the name the seal of the blob at key is bound to.
+func (s *Sealed) bound(key string) string {
+	if s.Bind == nil {
+		return key
+	}
+	return s.Bind(key)
+}
+
 // envelopeAAD is what the wrapped data key is bound to: the header's fixed
-// fields and the blob key.
-func envelopeAAD(h *header, key string) []byte {
-	b := make([]byte, 0, 64+len(key))
+// fields and the blob's bound name.
+func envelopeAAD(h *header, name string) []byte {
+	b := make([]byte, 0, 64+len(name))
 	b = append(b, SealMagic...)
 	b = append(b, sealVersion, byte(len(h.keyID)))
 	b = append(b, h.keyID...)
 	b = append(b, h.prefix[:]...)
-	return append(b, key...)
+	return append(b, name...)
 }
 
 // wrap makes the header that holds dk for the blob at key, wrapped by the
@@ -174,7 +191,7 @@ func (s *Sealed) wrap(key string, dk []byte, prefix [sealPrefixLen]byte) (*heade
 	if _, err := io.ReadFull(s.rand, h.wrapNonce[:]); err != nil {
 		return nil, err
 	}
-	s.keks[s.current].Seal(h.wrapped[:0], h.wrapNonce[:], dk, envelopeAAD(h, key))
+	s.keks[s.current].Seal(h.wrapped[:0], h.wrapNonce[:], dk, envelopeAAD(h, s.bound(key)))
 	return h, nil
 }
 
@@ -184,7 +201,7 @@ func (s *Sealed) unwrap(key string, h *header) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("blob %s: %w: its data key is wrapped by key %q, which the key file's data set does not hold", key, ErrSealBroken, h.keyID)
 	}
-	dk, err := kek.Open(nil, h.wrapNonce[:], h.wrapped[:], envelopeAAD(h, key))
+	dk, err := kek.Open(nil, h.wrapNonce[:], h.wrapped[:], envelopeAAD(h, s.bound(key)))
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w: its header does not open (damaged, or the object was moved here from another key)", key, ErrSealBroken)
 	}
@@ -451,10 +468,11 @@ func (s *Sealed) List(ctx context.Context, prefix string) ([]string, error) {
 	return s.inner.List(ctx, prefix)
 }
 
-// Rename moves the blob at from to to (see Sealed for why it is a copy):
-// a sealed blob gets its data key wrapped again for to, its segments kept
-// byte for byte; an unsealed one is sealed on the way. A missing from gives
-// an error wrapping fs.ErrNotExist.
+// Rename moves the blob at from to to. Between keys bound to the same name
+// it is the wrapped store's Rename; otherwise (see Sealed) a sealed blob
+// gets its data key wrapped again for to, its segments kept byte for byte,
+// and an unsealed one is sealed on the way. A missing from gives an error
+// wrapping fs.ErrNotExist.
 func (s *Sealed) Rename(ctx context.Context, from, to string) error {
 	if err := checkKey(from); err != nil {
 		return err
@@ -468,6 +486,9 @@ func (s *Sealed) Rename(ctx context.Context, from, to string) error {
 			return err
 		}
 		return rc.Close()
+	}
+	if s.bound(from) == s.bound(to) {
+		return s.inner.Rename(ctx, from, to)
 	}
 	if _, err := s.rewrite(ctx, from, to, false); err != nil {
 		return err

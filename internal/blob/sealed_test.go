@@ -372,3 +372,41 @@ func TestSealStoredMigratesInResumableIdempotentBatches(t *testing.T) {
 		t.Fatalf("past deadline: %+v %v", p, err)
 	}
 }
+
+// With Bind mapping a pending name to its final key, a Rename between them
+// is the store's own (the object moves as it is), an object moved by the
+// store between them still opens, and one moved to any other key does not.
+func TestSealedBindLetsAPendingNameAndItsKeyShareASeal(t *testing.T) {
+	s, d, _ := newTestSealed(t, testSealKeys(t, "k1"))
+	s.Bind = func(key string) string {
+		if rest, ok := strings.CutPrefix(key, "pending/1-"); ok {
+			return rest
+		}
+		return key
+	}
+	ctx := context.Background()
+	data := randomBytes(1000)
+	put(t, s, "pending/1-images/a.jpg", data)
+	before, _ := readAll(d, "pending/1-images/a.jpg")
+	if err := s.Rename(ctx, "pending/1-images/a.jpg", "images/a.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := readAll(d, "images/a.jpg"); !bytes.Equal(after, before) {
+		t.Fatal("a Rename between bound keys rewrote the object")
+	}
+	if got, err := readAll(s, "images/a.jpg"); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("after Rename: %v", err)
+	}
+	if err := d.Rename(ctx, "images/a.jpg", "pending/1-images/a.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := readAll(s, "pending/1-images/a.jpg"); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("moved back by the store: %v", err)
+	}
+	if err := d.Rename(ctx, "pending/1-images/a.jpg", "images/b.jpg"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readAll(s, "images/b.jpg"); !errors.Is(err, ErrSealBroken) {
+		t.Fatalf("moved to another key: %v", err)
+	}
+}
