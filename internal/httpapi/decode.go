@@ -31,7 +31,9 @@ type fields struct {
 const multipartMemory = 1 << 20
 
 // readFields parses r into fields (errata 4). The body must already be
-// bounded with http.MaxBytesReader.
+// bounded with http.MaxBytesReader. Every refusal is worded by the
+// catalogue, naming the byte where the body goes wrong when it can: a Go
+// parser's error text never reaches the partner.
 func readFields(r *http.Request) (*fields, error) {
 	f := &fields{vals: map[string]any{}}
 	for k, v := range r.URL.Query() {
@@ -42,7 +44,7 @@ func readFields(r *http.Request) (*fields, error) {
 	switch {
 	case media == "multipart/form-data":
 		if params["boundary"] == "" {
-			return nil, julo.Errorf(julo.EINVALID, "", i18n.MalformedForm, "multipart boundary missing")
+			return nil, julo.Errorf(julo.EINVALID, "", i18n.MultipartNoBoundary)
 		}
 		if err := r.ParseMultipartForm(multipartMemory); err != nil {
 			return nil, bodyErr(err, i18n.MalformedForm)
@@ -55,49 +57,84 @@ func readFields(r *http.Request) (*fields, error) {
 	case media == "application/x-www-form-urlencoded":
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
-			return nil, bodyErr(err, i18n.MalformedForm)
+			return nil, bodyErr(err, "")
 		}
 		// `curl -d '{...}'` labels JSON as a form; no real form starts with
 		// '{', so a body that parses as a JSON object is read as one.
-		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' && json.Valid(t) {
-			return f, f.addJSON(t)
+		if t, lead := trim(b); len(t) > 0 && t[0] == '{' && json.Valid(t) {
+			return f, f.addJSON(t, lead)
 		}
-		return f, f.addForm(b)
+		return f, f.addForm(b, 0)
 	}
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, bodyErr(err, i18n.MalformedJSON)
+		return nil, bodyErr(err, "")
 	}
-	trimmed := bytes.TrimSpace(b)
+	trimmed, lead := trim(b)
 	switch {
 	case len(trimmed) == 0:
 		return f, nil
 	case media == "application/json" || strings.HasSuffix(media, "+json"):
-		return f, f.addJSON(trimmed)
+		return f, f.addJSON(trimmed, lead)
 	case ct == "" || media == "text/plain":
 		// curl -d without a Content-Type, or a client that forgot it: go by
 		// what the body looks like.
 		if trimmed[0] == '{' || trimmed[0] == '[' {
-			return f, f.addJSON(trimmed)
+			return f, f.addJSON(trimmed, lead)
 		}
-		return f, f.addForm(trimmed)
+		return f, f.addForm(trimmed, lead)
 	default:
 		return nil, julo.Errorf(julo.EMEDIA, "", i18n.UnsupportedMedia, media)
 	}
 }
 
-func bodyErr(err error, msg i18n.Msg) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return julo.Errorf(julo.ETOOLARGE, "", i18n.BodyTooLarge, mbe.Limit)
-	}
-	return julo.Errorf(julo.EINVALID, "", msg, err.Error())
+// trim is b without surrounding white space, and how many bytes were cut
+// from its start (so that a position in the result can be told as one in b).
+func trim(b []byte) ([]byte, int) {
+	t := bytes.TrimLeft(b, " \t\r\n\v\f")
+	lead := len(b) - len(t)
+	return bytes.TrimSpace(t), lead
 }
 
-func (f *fields) addForm(b []byte) error {
+// bodyErr is the answer to err, met while reading a body: 413 past the
+// bound, 408 below the rate floor, and, for a connection that failed
+// mid-body, an incomplete body. msg is i18n.MalformedForm while a
+// multipart body is parsed as it is read, where any other error is the
+// content's fault; a body read whole before parsing passes "". Go's error
+// text is never part of the answer (only of the log's cause).
+func bodyErr(err error, msg i18n.Msg) error {
+	var mbe *http.MaxBytesError
+	var slow *slowBodyError
+	var broken *bodyReadError
+	switch {
+	case errors.As(err, &mbe):
+		return julo.Errorf(julo.ETOOLARGE, "", i18n.BodyTooLarge, mbe.Limit)
+	case errors.As(err, &slow):
+		return julo.Errorf(julo.ESLOW, "", i18n.BodyTooSlow, slow.rate)
+	case errors.As(err, &broken), msg != i18n.MalformedForm:
+		// Bodies other than multipart are read whole before they are
+		// parsed: a read error is the connection's.
+		return &julo.Error{Code: julo.EINVALID, Problems: []julo.Problem{{Msg: i18n.BodyIncomplete}}, Err: err}
+	}
+	return &julo.Error{Code: julo.EINVALID, Problems: []julo.Problem{{Msg: i18n.MultipartMalformed}}, Err: err}
+}
+
+// addForm reads b as an urlencoded form; lead is where b starts in the
+// body, for the position a refusal names.
+func (f *fields) addForm(b []byte, lead int) error {
+	// url.ParseQuery refuses exactly these two; finding them here gives
+	// their position (and keeps its wording out of the answer).
+	for i, c := range b {
+		switch {
+		case c == ';':
+			return julo.Errorf(julo.EINVALID, "", i18n.FormSemicolon, lead+i+1)
+		case c == '%' && (i+2 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2])):
+			return julo.Errorf(julo.EINVALID, "", i18n.FormBadEscape, lead+i+1)
+		}
+	}
 	vs, err := url.ParseQuery(string(b))
-	if err != nil {
-		return julo.Errorf(julo.EINVALID, "", i18n.MalformedForm, err.Error())
+	if err != nil { // not reached: the loop above finds what it refuses
+		return julo.Errorf(julo.EINVALID, "", i18n.FormBadEscape, lead+1)
 	}
 	for k, v := range vs {
 		f.vals[k] = v[len(v)-1]
@@ -105,15 +142,23 @@ func (f *fields) addForm(b []byte) error {
 	return nil
 }
 
-func (f *fields) addJSON(b []byte) error {
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// addJSON reads b, a trimmed body that began lead bytes later than the
+// body itself, as a JSON object.
+func (f *fields) addJSON(b []byte, lead int) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
-		return julo.Errorf(julo.EINVALID, "", i18n.MalformedJSON, jsonErrText(err))
+		return jsonErr(err, len(b), lead)
 	}
-	if d.More() {
-		return julo.Errorf(julo.EINVALID, "", i18n.MalformedJSON, "data after the JSON object")
+	if off := int(d.InputOffset()); off < len(b) {
+		// b is trimmed: what follows the value holds more than white space.
+		_, skipped := trim(b[off:])
+		return julo.Errorf(julo.EINVALID, "", i18n.JSONTrailing, lead+off+skipped+1)
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -125,15 +170,19 @@ func (f *fields) addJSON(b []byte) error {
 	return nil
 }
 
-func jsonErrText(err error) string {
+// jsonErr is the refusal of a JSON body of n bytes (after lead bytes of
+// white space) that the decoder failed on with err, naming the byte. The
+// decoder's text is neither shown nor logged: it quotes the body.
+func jsonErr(err error, n, lead int) error {
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return se.Error() + " (offset " + strconv.FormatInt(se.Offset, 10) + ")"
+	switch {
+	case errors.As(err, &se) && strings.Contains(se.Error(), "max depth"):
+		return julo.Errorf(julo.EINVALID, "", i18n.JSONTooDeep, int64(lead)+se.Offset)
+	case errors.As(err, &se):
+		return julo.Errorf(julo.EINVALID, "", i18n.JSONSyntax, int64(lead)+se.Offset)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return "unexpected end of input"
-	}
-	return err.Error()
+	// io.ErrUnexpectedEOF: the body ends inside the value.
+	return julo.Errorf(julo.EINVALID, "", i18n.JSONTruncated, lead+n)
 }
 
 // decodeInto fills the struct dst points to from f. Each field with a `form`

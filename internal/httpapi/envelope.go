@@ -48,6 +48,7 @@ var statusOf = map[julo.Code]int{
 	julo.EMETHOD:       http.StatusMethodNotAllowed,
 	julo.EMEDIA:        http.StatusUnsupportedMediaType,
 	julo.EHEADERS:      http.StatusRequestHeaderFieldsTooLarge,
+	julo.ESLOW:         http.StatusRequestTimeout,
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

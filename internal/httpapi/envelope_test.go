@@ -20,7 +20,7 @@ func TestEveryCodeHasOneStatusAndTheEnvelope(t *testing.T) {
 		julo.EINVALID: 400, julo.ECONFLICT: 409, julo.ENOTFOUND: 404, julo.EUNAUTHORIZED: 401,
 		julo.ELOCKED: 423, julo.ETOOMANY: 429, julo.ETOOLARGE: 413, julo.EUPSTREAM: 502,
 		julo.EUNAVAILABLE: 503, julo.EINTERNAL: 500,
-		julo.EMETHOD: 405, julo.EMEDIA: 415, julo.EHEADERS: 431,
+		julo.EMETHOD: 405, julo.EMEDIA: 415, julo.EHEADERS: 431, julo.ESLOW: 408,
 	}
 	if len(statusOf) != len(want) {
 		t.Fatalf("statusOf has %d codes, want %d", len(statusOf), len(want))

@@ -145,7 +145,10 @@ func renderBPJSPage(w http.ResponseWriter, r *http.Request, status int, d bpjsPa
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	// The page takes a password: no other site may frame it (clickjacking),
+	// in CSP and in the older header for browsers without frame-ancestors.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
 	bpjsPage.Execute(w, d)

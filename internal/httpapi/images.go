@@ -128,7 +128,7 @@ func (s *Server) readImageUpload(r *http.Request) (in onboarding.ImageUploadInpu
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return in, cleanup, julo.Errorf(julo.EINVALID, "", i18n.MalformedForm, err.Error())
+		return in, cleanup, julo.Errorf(julo.EINVALID, "", i18n.MultipartNoBoundary) // the media type is multipart/form-data
 	}
 	for {
 		p, err := mr.NextPart()

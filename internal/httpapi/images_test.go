@@ -92,7 +92,7 @@ func uploadServer(t *testing.T, dir string, st *uploadStore) (*httptest.Server, 
 	svc := onboarding.New(onboarding.Deps{Store: st, Blobs: bl})
 	s := New(ServicesOf(svc), slog.New(slog.NewJSONHandler(io.Discard, nil)), Config{SpoolDir: dir, MaxUploadBytes: 64 << 10})
 	up := s.handleUploadImage(svc)
-	s.mux.Handle("POST /applications/{application_xid}/images", limitBody(s.cfg.MaxUploadBytes,
+	s.mux.Handle("POST /applications/{application_xid}/images", s.limitBody(s.cfg.MaxUploadBytes,
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, _ := strconv.ParseInt(r.Header.Get("partner"), 10, 64)
 			up.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, julo.Partner{ID: id})))

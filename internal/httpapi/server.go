@@ -28,10 +28,26 @@ type Config struct {
 	// and checked (default os.TempDir()); each file is removed when its
 	// request ends.
 	SpoolDir string
-	// MaxHeaderBytes bounds the request line and headers (default 64 KiB);
-	// the http.Server's own limit must be higher, so that a request over
-	// this one is answered in the envelope (431), not by net/http.
+	// MaxHeaderBytes bounds the request line and headers (default 64 KiB).
+	// Give the http.Server the same limit: net/http reads up to 4 KiB
+	// more, the answer past this one is the envelope's 431 (ServeHTTP),
+	// and past net/http's a Listener puts the envelope in place of
+	// net/http's plain text.
 	MaxHeaderBytes int
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second on average since the handler started, once BodyGrace has
+	// passed: a slower client is answered 408 and its connection closed.
+	// 0: no floor (the http.Server's ReadTimeout alone bounds a body).
+	MinBodyRate int64
+	// BodyGrace is how long a body may take before MinBodyRate applies.
+	BodyGrace time.Duration
+	// MaxBodyTime bounds the time a body may take in all, whatever its
+	// rate, when MinBodyRate is set (0: no bound). Set it to the
+	// http.Server's ReadTimeout, which the floor's deadlines replace.
+	MaxBodyTime time.Duration
+	// HSTS adds Strict-Transport-Security to every answer (production,
+	// which is served over TLS).
+	HSTS bool
 	// Sandbox adds the sandbox-only routes.
 	Sandbox bool
 	// Observer is told of every answered request (metrics); nil: nobody.
@@ -71,6 +87,9 @@ func New(svc Services, log *slog.Logger, cfg Config) *Server {
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = 64 << 10
 	}
+	if cfg.MinBodyRate > 0 && cfg.BodyGrace <= 0 {
+		cfg.BodyGrace = 5 * time.Second
+	}
 	s := &Server{auth: svc.Auth, log: log, cfg: cfg, mux: &routeMux{ServeMux: http.NewServeMux()}}
 	s.routes(svc)
 	return s
@@ -89,7 +108,7 @@ func (s *Server) handleUpload(pattern string, h http.Handler) {
 }
 
 func (s *Server) handleLimited(pattern string, limit int64, h http.Handler) {
-	h = limitBody(limit, h)
+	h = s.limitBody(limit, h)
 	s.mux.Handle(pattern, h)
 	s.mux.Handle(pattern+"/{$}", h)
 }
@@ -98,8 +117,9 @@ func (s *Server) handleLimited(pattern string, limit int64, h http.Handler) {
 // (before reading any of it), otherwise when reading passes the limit.
 // Either way the connection closes after the 413, once the rest of the body
 // is read and discarded (within linger's bounds), so that a client still
-// writing it gets the answer rather than a reset.
-func limitBody(limit int64, h http.Handler) http.Handler {
+// writing it gets the answer rather than a reset. Below the bound, the body
+// must arrive at MinBodyRate or faster (see pacedBody).
+func (s *Server) limitBody(limit int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw := r.Body
 		if r.ContentLength > limit {
@@ -110,7 +130,7 @@ func limitBody(limit int64, h http.Handler) http.Handler {
 			}
 			return
 		}
-		body := &limitedBody{ReadCloser: http.MaxBytesReader(w, raw, limit), w: w}
+		body := &limitedBody{ReadCloser: http.MaxBytesReader(w, newPacedBody(w, raw, s.cfg), limit), w: w}
 		r.Body = body
 		h.ServeHTTP(w, r)
 		if body.hit {
@@ -150,6 +170,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		info.id = hex.EncodeToString(b)
 	}
 	w.Header().Set("X-Request-Id", info.id)
+	if s.cfg.HSTS {
+		w.Header().Set("Strict-Transport-Security", hstsValue)
+	}
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, info))
 	// Routes bound the body (see handle); unmatched requests never read it.
 	sw := &statusWriter{ResponseWriter: w}
@@ -264,9 +287,21 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 type partnerKey struct{}
 
 // authenticated wraps h so that it runs only for a valid username +
-// secret-key pair (errata 2); any failure is the same 401.
+// secret-key pair (errata 2); any failure is the same 401. Either header
+// sent twice is a 400 before any check: which of the two a proxy or a
+// framework would pass on is anyone's guess, so neither is used.
 func (s *Server) authenticated(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ps julo.Problems
+		for _, name := range []string{"username", "secret-key"} {
+			if len(r.Header.Values(name)) > 1 {
+				ps.Add("", i18n.DuplicateHeader, name)
+			}
+		}
+		if err := ps.Err(); err != nil {
+			fail(w, r, err)
+			return
+		}
 		p, err := s.auth.Authenticate(r.Context(), r.Header.Get("username"), r.Header.Get("secret-key"))
 		if err != nil {
 			fail(w, r, err)

@@ -26,6 +26,7 @@ const (
 	EMETHOD  Code = "method_not_allowed" // a method the path does not serve: 405
 	EMEDIA   Code = "unsupported_media"  // a body of a media type we do not read: 415
 	EHEADERS Code = "headers_too_large"  // request headers over their limit: 431
+	ESLOW    Code = "request_timeout"    // a body that arrived slower than the floor: 408
 )
 
 // Problem is one thing wrong with a request. Msg is the id of a message of
