@@ -119,7 +119,7 @@ func TestRestartWithReplacedKeysIsRefused(t *testing.T) {
 		if n := s.count("partners"); n != 1 {
 			t.Fatalf("%s: %d partners", name, n)
 		}
-		if n := s.count("key_checks"); n != 4 {
+		if n := s.count("key_checks"); n != 5 { // one per set: pin_pepper, partner, lookup, otp, data
 			t.Fatalf("%s: %d key checks", name, n)
 		}
 	}
@@ -138,7 +138,7 @@ func TestRestartWithReplacedKeysIsRefused(t *testing.T) {
 	}
 	s2 := startServer(t, nil, withData(s.Data), withPartner(s.Partner, s.Secret))
 	s2.do(req{Method: "GET", Path: "/api/partnership/v1/dropdown-data?data=job_types"}).expect(t, 200)
-	if n := s2.count("key_checks"); n != 8 {
+	if n := s2.count("key_checks"); n != 10 {
 		t.Fatalf("%d key checks after adding a key to each set", n)
 	}
 }

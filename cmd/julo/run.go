@@ -50,6 +50,7 @@ commands:
   partner rotate NAME                issue a new secret; the previous one keeps working
   partner rotate --revoke-old NAME   end a rotation: only the newest secret keeps working
   keys generate                      print a new key file (for JULO_KEYS_FILE in production)
+  keys seal-images                   queue the job that seals the images stored before images were encrypted
 
 Run "julo COMMAND -h" for the flags of a command.`
 
@@ -68,6 +69,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "partner":
 		return partner(ctx, args[1:], getenv, stdout, stderr, h)
 	case "keys":
+		if len(args) >= 2 && args[1] == "seal-images" {
+			return sealImages(ctx, args[2:], getenv, stdout, stderr, h)
+		}
 		if len(args) == 2 && args[1] == "generate" {
 			b, err := keyring.Generate()
 			if err != nil {
@@ -76,7 +80,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 			_, err = fmt.Fprintf(stdout, "%s\n", b)
 			return err
 		}
-		return errors.New("usage: julo keys generate")
+		return errors.New("usage: julo keys generate | julo keys seal-images")
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -89,16 +93,24 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 // domain service, telling obs (nil: nobody) of its events; callers close the
 // store.
 func openService(ctx context.Context, c config, getenv func(string) string, h hooks, area *refdata.Area, log *slog.Logger, obs onboarding.Observer) (*onboarding.Service, *store.DB, error) {
+	svc, db, _, err := openServiceSealed(ctx, c, getenv, h, area, log, obs)
+	return svc, db, err
+}
+
+// openServiceSealed is openService that also returns the blob store the
+// service writes to, which seals every blob with the keys' data set (see
+// blob.Sealed), for the job that seals the blobs stored before.
+func openServiceSealed(ctx context.Context, c config, getenv func(string) string, h hooks, area *refdata.Area, log *slog.Logger, obs onboarding.Observer) (*onboarding.Service, *store.DB, *blob.Sealed, error) {
 	if err := c.validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	db, err := store.Open(ctx, c.databaseURL, c.data)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("migrating: %w", err)
+		return nil, nil, nil, fmt.Errorf("migrating: %w", err)
 	}
 	if h.now != nil {
 		db.SetClock(h.now)
@@ -106,7 +118,7 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	keys, err := keyring.Load(c.production(), c.data, getenv)
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, w := range keyring.Warnings(c.production(), c.data, getenv) {
 		log.Warn(w)
@@ -114,12 +126,19 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	blobs, err := blob.Open(ctx, c.blobURL, c.data, withAWSFromProcess(getenv))
 	if err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("opening the blob store (--blob-url): %w", err)
+		return nil, nil, nil, fmt.Errorf("opening the blob store (--blob-url): %w", err)
 	}
+	// Images are encrypted before they reach the store (issue 10, item 2).
+	sealed, err := blob.NewSealed(blobs, blob.SealKeys(keys.Data))
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	sealed.Bind = sealBinding
 	// Last, so that a start refused for another reason records no keys.
 	if err := checkKeys(ctx, db, keys, h.now); err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
@@ -127,9 +146,9 @@ func openService(ctx context.Context, c config, getenv func(string) string, h ho
 	cfg.External.PublicURL = c.publicURL
 	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")
 	cfg.External.ScraperCallbackSecret = callbackSecret(c.vendors.scraperSecret, keys, "scraper")
-	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: blobs, SMS: c.smsSender(db, log, h),
+	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: sealed, SMS: c.smsSender(db, log, h),
 		BPJS: bpjs, Bank: scraper, Config: cfg, Now: h.now, Observer: obs})
-	return svc, db, nil
+	return svc, db, sealed, nil
 }
 
 // withAWSFromProcess reads the AWS_* credentials from getenv, else from the
@@ -187,13 +206,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		met = metrics.New()
 		domainObs, httpObs = met, met
 	}
-	svc, db, err := openService(ctx, c, getenv, h, area, log, domainObs)
+	svc, db, sealed, err := openServiceSealed(ctx, c, getenv, h, area, log, domainObs)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	jobs, err := startJobs(ctx, c, svc, db, h, log)
+	jobs, err := startJobs(ctx, c, svc, db, sealed, h, log)
 	if err != nil {
 		return err
 	}
@@ -263,12 +282,12 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	c.publicURL = strings.TrimRight(c.publicURL, "/")
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	svc, db, err := openService(ctx, c, getenv, h, area, log, nil)
+	svc, db, sealed, err := openServiceSealed(ctx, c, getenv, h, area, log, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	jobs, err := startJobs(ctx, c, svc, db, h, log)
+	jobs, err := startJobs(ctx, c, svc, db, sealed, h, log)
 	if err != nil {
 		return err
 	}
@@ -287,9 +306,12 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 // startJobs starts River's client with every worker on the store's
 // database. Its log lines go to log at warning level and above (River's
 // info lines are per job).
-func startJobs(ctx context.Context, c config, svc *onboarding.Service, db *store.DB, h hooks, log *slog.Logger) (*store.Jobs, error) {
+func startJobs(ctx context.Context, c config, svc *onboarding.Service, db *store.DB, sealed *blob.Sealed, h hooks, log *slog.Logger) (*store.Jobs, error) {
 	ws := river.NewWorkers()
 	if err := worker.Register(ws, svc); err != nil {
+		return nil, err
+	}
+	if err := worker.RegisterBlobSealing(ws, blobSealer{sealed}, db.Enqueue); err != nil {
 		return nil, err
 	}
 	jobs, err := db.NewJobs(store.WorkerConfig{Workers: ws, Periodic: periodicJobs(), MaxWorkers: c.jobWorkers,

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/julo-partnership/julo/internal/blob"
+	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/store"
+	"github.com/julo-partnership/julo/internal/worker"
+)
+
+// sealImages is `julo keys seal-images`: it queues the first batch of the
+// job that seals the images stored before images were encrypted, and
+// rewraps those sealed by an older data key (worker.SealBlobsJob). The
+// workers of `julo serve` or `julo worker` run it, batch after batch, in
+// the background; it is resumable and idempotent, so it may be queued
+// again at any time (after restoring a backup of the blob store, or to
+// finish a rotation of the data keys). Until it has finished, unsealed
+// images are still served as they are stored.
+//
+// It is a command rather than a step of every start: it reads every blob's
+// header, which on a large bucket is work an operator should choose to do,
+// once after upgrading.
+func sealImages(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, h hooks) error {
+	var c config
+	fs := newFlagSet("keys seal-images", stderr)
+	c.flags(fs, getenv, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("keys seal-images takes no arguments, got %q", fs.Args())
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.databaseURL, c.data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrating: %w", err)
+	}
+	if h.now != nil {
+		db.SetClock(h.now)
+	}
+	if err := db.Enqueue(ctx, julo.Scheduled{Job: worker.SealBlobsJob{}}); err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]string{"queued": worker.SealBlobsJob{}.Kind(),
+		"note": "the workers of julo serve or julo worker seal the stored images in batches; each batch's totals are its job's output"})
+}
+
+// blobSealer is blob.Sealed as the seal job's worker sees it.
+type blobSealer struct{ s *blob.Sealed }
+
+func (b blobSealer) SealStored(ctx context.Context, after string, limit int, deadline time.Time) (worker.SealBatch, error) {
+	p, err := b.s.SealStored(ctx, after, limit, deadline)
+	return worker.SealBatch{Next: p.Next, Done: p.Done, Checked: p.Checked, Sealed: p.Sealed, Rewrapped: p.Rewrapped, Broken: p.Broken}, err
+}
+
+// sealBinding is the name a blob's seal is bound to (blob.Sealed.Bind):
+// its key, except for the pending name of an upload, which is bound to the
+// key it is promoted to, so that the promotion stays the store's own
+// rename (atomic on disk, a copy inside the bucket on S3) and an upload
+// read at its pending name opens. The pending name is onboarding's
+// (images_pending.go: pending/<unix ms>-<key, path-escaped>), restated.
+// Both names hold the same image of the same application, so binding them
+// together lets no object be swapped for another's.
+func sealBinding(key string) string {
+	rest, ok := strings.CutPrefix(key, "pending/")
+	if !ok {
+		return key
+	}
+	ms, escaped, ok := strings.Cut(rest, "-")
+	if !ok || ms == "" || strings.Trim(ms, "0123456789") != "" {
+		return key
+	}
+	final, err := url.PathUnescape(escaped)
+	if err != nil || final == "" || strings.HasPrefix(final, "pending/") {
+		return key
+	}
+	return final
+}
