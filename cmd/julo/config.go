@@ -31,8 +31,20 @@ type config struct {
 	publicURL   string
 	jobWorkers  int
 	vendors     vendorConfig
+	conn        connConfig
 	// envErrs are environment values that do not parse; validate reports them.
 	envErrs []error
+}
+
+// connConfig bounds what a client may hold of the partner API's listener
+// (issue 10 item 9).
+type connConfig struct {
+	maxConns       int           // open connections at most; past it idle ones are closed first
+	idleTimeout    time.Duration // a keep-alive connection without a request is closed after this
+	headerTimeout  time.Duration // the request line and headers must arrive within this
+	maxHeaderBytes int           // the request line and headers at most (431 past it)
+	minBodyRate    int64         // bytes per second a body must average (0: no floor)
+	bodyGrace      time.Duration // before the floor applies
 }
 
 // vendorConfig configures the BPJS and bank-scraper providers; their secrets
@@ -100,6 +112,19 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	v.scraperToken, v.scraperSecret = getenv("JULO_SCRAPER_TOKEN"), getenv("JULO_SCRAPER_CALLBACK_SECRET")
 	v.scraperTimeout = envDuration("JULO_SCRAPER_TIMEOUT", "10s")
 	fs.IntVar(&c.jobWorkers, "job-workers", int(envInt("JULO_JOB_WORKERS", "4")), "background jobs run at once by this process (JULO_JOB_WORKERS)")
+	cc := &c.conn
+	fs.IntVar(&cc.maxConns, "max-conns", int(envInt("JULO_MAX_CONNS", "4096")),
+		"open connections the partner API keeps at most; past it the longest-idle one is closed, or the new one when none is idle (JULO_MAX_CONNS)")
+	fs.DurationVar(&cc.idleTimeout, "idle-timeout", envDuration("JULO_IDLE_TIMEOUT", "30s"),
+		"how long a keep-alive connection may wait for its next request (JULO_IDLE_TIMEOUT)")
+	fs.DurationVar(&cc.headerTimeout, "read-header-timeout", envDuration("JULO_READ_HEADER_TIMEOUT", "5s"),
+		"how long a client may take to send a request's line and headers (JULO_READ_HEADER_TIMEOUT)")
+	fs.IntVar(&cc.maxHeaderBytes, "max-header-bytes", int(envInt("JULO_MAX_HEADER_BYTES", "65536")),
+		"largest accepted request line and headers; larger is a 431 (JULO_MAX_HEADER_BYTES)")
+	fs.Int64Var(&cc.minBodyRate, "min-body-rate", envInt("JULO_MIN_BODY_RATE", "4096"),
+		"bytes per second a request body must average once the grace has passed; slower is a 408; 0: no floor (JULO_MIN_BODY_RATE)")
+	fs.DurationVar(&cc.bodyGrace, "body-rate-grace", envDuration("JULO_BODY_RATE_GRACE", "5s"),
+		"how long a body may take before --min-body-rate applies (JULO_BODY_RATE_GRACE)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("JULO_SHUTDOWN_TIMEOUT", "30s"), "how long in-flight requests may finish after SIGTERM (JULO_SHUTDOWN_TIMEOUT)")
 }
 
@@ -137,7 +162,28 @@ func (c config) validateServe() error {
 	case c.jobWorkers < 1 || c.jobWorkers > 1000:
 		return fmt.Errorf("--job-workers %d: use 1 to 1000", c.jobWorkers)
 	}
+	if err := c.conn.validate(); err != nil {
+		return err
+	}
 	return c.vendors.validate(c.production())
+}
+
+// validate keeps the connection settings within what still protects the
+// listener (a zero timeout would mean none at all).
+func (cc connConfig) validate() error {
+	switch {
+	case cc.maxConns < 1 || cc.maxConns > 1_000_000:
+		return fmt.Errorf("--max-conns %d: use 1 to 1000000", cc.maxConns)
+	case cc.idleTimeout <= 0 || cc.headerTimeout <= 0 || cc.bodyGrace <= 0:
+		return fmt.Errorf("--idle-timeout, --read-header-timeout and --body-rate-grace must be more than 0")
+	case cc.headerTimeout > time.Minute:
+		return fmt.Errorf("--read-header-timeout %s: at most 1m (a slow client holds a connection that long)", cc.headerTimeout)
+	case cc.maxHeaderBytes < 4<<10 || cc.maxHeaderBytes > 16<<20:
+		return fmt.Errorf("--max-header-bytes %d: use 4096 to 16777216", cc.maxHeaderBytes)
+	case cc.minBodyRate < 0:
+		return fmt.Errorf("--min-body-rate %d: use 0 (no floor) or more", cc.minBodyRate)
+	}
+	return nil
 }
 
 // vendorChoice says which vendors run as the real vendor (else the

@@ -224,19 +224,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return jobs.Stop(sctx)
 	})
 	defer stopJobs()
-	api := httpapi.New(apiServices(svc), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload, Sandbox: !c.production(), Observer: httpObs})
+	api := httpapi.New(apiServices(svc), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
+		MaxHeaderBytes: c.conn.maxHeaderBytes, MinBodyRate: c.conn.minBodyRate, BodyGrace: c.conn.bodyGrace, MaxBodyTime: requestTimeout,
+		HSTS: c.production(), Sandbox: !c.production(), Observer: httpObs})
+	// The listener caps open connections (closing idle ones first) and puts
+	// the envelope on net/http's own refusals; see httpapi.Listener.
+	apiLn := api.Listen(ln, c.conn.maxConns)
 	srv := &http.Server{
 		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		// net/http's own limit; httpapi answers past its 64 KiB in the envelope.
-		MaxHeaderBytes: 1 << 20,
+		ConnState:         apiLn.ConnState,
+		ReadHeaderTimeout: c.conn.headerTimeout,
+		// A body's own floor (--min-body-rate) replaces this bound once
+		// its handler runs, within the same time (MaxBodyTime).
+		ReadTimeout:  requestTimeout,
+		WriteTimeout: requestTimeout,
+		IdleTimeout:  c.conn.idleTimeout,
+		// net/http reads up to 4 KiB past this; httpapi answers between
+		// the two, and the listener past them, both in the envelope (431).
+		MaxHeaderBytes: c.conn.maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if met != nil {
-		msrv, err := serveMetrics(c.metricsAddr, met, log)
+		msrv, err := serveMetrics(c.metricsAddr, met, api, log)
 		if err != nil {
 			return err
 		}
@@ -245,7 +254,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	log.Info("listening", "addr", ln.Addr().String(), "env", c.env, "database", dbKind(c.databaseURL), "data", c.data,
 		"sms", map[bool]string{true: c.smsProvider, false: "log"}[c.smsProvider != ""])
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(apiLn) }()
 	select {
 	case err := <-errc:
 		return err
@@ -368,17 +377,25 @@ func apiServices(svc *onboarding.Service) httpapi.Services {
 		Applications: svc, External: svc, Vendors: svc, Sandbox: svc}
 }
 
+// requestTimeout bounds the reading of a request and the writing of its
+// answer on the partner API.
+const requestTimeout = 2 * time.Minute
+
 // serveMetrics serves /metrics on its own listener at addr, apart from the
 // partner API, and logs the address it bound ("metrics listening"). The
 // caller closes the returned server. A metrics listener that fails later is
-// logged and leaves the API running.
-func serveMetrics(addr string, met *metrics.Metrics, log *slog.Logger) (*http.Server, error) {
+// logged and leaves the API running. The API's /healthz and /readyz answer
+// there too (api serves them), so that a probe sees a live process even when
+// clients hold every connection of the API's port.
+func serveMetrics(addr string, met *metrics.Metrics, api http.Handler, log *slog.Logger) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics listener: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", met.Handler())
+	mux.Handle("GET /healthz", api)
+	mux.Handle("GET /readyz", api)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
