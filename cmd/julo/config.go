@@ -30,8 +30,12 @@ type config struct {
 	smsTimeout  time.Duration
 	publicURL   string
 	jobWorkers  int
-	vendors     vendorConfig
-	conn        connConfig
+	// formExpiryDays and coolingOffDays are registration policy (issue 10,
+	// item 5), in whole days.
+	formExpiryDays int
+	coolingOffDays int
+	vendors        vendorConfig
+	conn           connConfig
 	// envErrs are environment values that do not parse; validate reports them.
 	envErrs []error
 }
@@ -112,6 +116,10 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	v.scraperToken, v.scraperSecret = getenv("JULO_SCRAPER_TOKEN"), getenv("JULO_SCRAPER_CALLBACK_SECRET")
 	v.scraperTimeout = envDuration("JULO_SCRAPER_TIMEOUT", "10s")
 	fs.IntVar(&c.jobWorkers, "job-workers", int(envInt("JULO_JOB_WORKERS", "4")), "background jobs run at once by this process (JULO_JOB_WORKERS)")
+	fs.IntVar(&c.formExpiryDays, "form-expiry-days", int(envInt("JULO_FORM_EXPIRY_DAYS", "14")),
+		"an application at 100 FORM_CREATED without a successful step for this many days expires (106 FORM_EXPIRED), freeing its NIK and email (JULO_FORM_EXPIRY_DAYS)")
+	fs.IntVar(&c.coolingOffDays, "refusal-cooling-off-days", int(envInt("JULO_REFUSAL_COOLING_OFF_DAYS", "30")),
+		"a refused customer may register again this many days after the refusal (JULO_REFUSAL_COOLING_OFF_DAYS)")
 	cc := &c.conn
 	fs.IntVar(&cc.maxConns, "max-conns", int(envInt("JULO_MAX_CONNS", "4096")),
 		"open connections the partner API keeps at most; past it the longest-idle one is closed, or the new one when none is idle (JULO_MAX_CONNS)")
@@ -161,6 +169,8 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--sms-timeout, JULO_SCRAPER_TIMEOUT and --shutdown-timeout must be more than 0")
 	case c.jobWorkers < 1 || c.jobWorkers > 1000:
 		return fmt.Errorf("--job-workers %d: use 1 to 1000", c.jobWorkers)
+	case c.formExpiryDays < 1 || c.formExpiryDays > 3650 || c.coolingOffDays < 1 || c.coolingOffDays > 3650:
+		return fmt.Errorf("--form-expiry-days %d, --refusal-cooling-off-days %d: use 1 to 3650", c.formExpiryDays, c.coolingOffDays)
 	}
 	if err := c.conn.validate(); err != nil {
 		return err
@@ -230,6 +240,9 @@ func samePort(a, b string) bool {
 	_, pb, errB := net.SplitHostPort(b)
 	return errA == nil && errB == nil && pa == pb && pa != "0"
 }
+
+// days is n whole days (0: unset, the domain's default).
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
 func (c config) blockedDomains() []string {
 	var out []string

@@ -142,6 +142,7 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 	}
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
+	cfg.FormExpiry, cfg.RefusalCoolingOff = days(c.formExpiryDays), days(c.coolingOffDays)
 	bpjs, scraper := c.vendorProviders()
 	cfg.External.PublicURL = c.publicURL
 	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")
@@ -345,6 +346,9 @@ var periodic = []struct {
 }{
 	// Removes (or promotes) what killed uploads left under pending names.
 	{onboarding.PendingBlobSweepJob{}, onboarding.PendingBlobSweepEvery},
+	// Expires applications at 100 without a successful step for
+	// --form-expiry-days (issue 10, item 5).
+	{onboarding.FormExpiryJob{}, onboarding.FormExpiryEvery},
 }
 
 // periodicJobs are the periodic jobs as River takes them: not run at start

@@ -43,6 +43,9 @@ type Registration struct {
 	XID                 int64
 	Status              julo.AppStatus
 	At                  time.Time
+	// Release are the holders whose lapsed claims on the NIK or email the
+	// registration takes over (see claimOf).
+	Release []Holder
 }
 
 // Application is a customer's application as the partner sees it.
@@ -84,7 +87,6 @@ type Store interface {
 	// ApplicationByXID returns the application with its customer's NIK and
 	// email, or ENOTFOUND.
 	ApplicationByXID(ctx context.Context, xid int64) (Application, error)
-	Registered(ctx context.Context, nik, email string) (nikTaken, emailTaken bool, err error)
 	// UpdatePreregGuard runs fn on the guard of key (zero if absent) and stores
 	// the result, atomically with respect to other instances.
 	UpdatePreregGuard(ctx context.Context, key string, fn func(*PreregGuard) error) error
@@ -112,6 +114,12 @@ type Config struct {
 	PreregLock     time.Duration
 	OTP            OTPConfig
 	External       ExternalConfig
+	// FormExpiry: an application at 100 with no successful step for this
+	// long expires (106); RefusalCoolingOff: a refused customer may register
+	// again this long after the refusal. 0: DefaultFormExpiry,
+	// DefaultRefusalCoolingOff.
+	FormExpiry        time.Duration
+	RefusalCoolingOff time.Duration
 	// MaxImagesPerApplication bounds the images (current and superseded) of an application; 0: DefaultMaxImagesPerApplication.
 	MaxImagesPerApplication int
 }
@@ -125,6 +133,8 @@ func DefaultConfig() Config {
 		PreregLock:          3 * time.Hour,
 		OTP:                 DefaultOTPConfig(),
 		External:            ExternalConfig{CallbackSkew: 5 * time.Minute, BPJSPendingFor: time.Hour},
+		FormExpiry:          DefaultFormExpiry,
+		RefusalCoolingOff:   DefaultRefusalCoolingOff,
 	}
 }
 

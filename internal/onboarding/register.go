@@ -3,6 +3,7 @@ package onboarding
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"math"
 	"math/big"
 	"strings"
@@ -33,11 +34,14 @@ type Registered struct {
 	KTP   string
 }
 
-// Register creates a customer and an application at status 100. It returns
-// EINVALID with every broken rule, or ECONFLICT when the NIK or email is
-// already registered (also when another request wins a race for it): an
-// *ExistingApplicationError when what is taken is held by one application
-// of the same partner.
+// Register creates a customer and an application at status 100, or, when
+// the NIK's customer no longer holds it (see claimOf), a new application for
+// that customer. It returns EINVALID with every broken rule, ELOCKED for a
+// NIK or email locked by failed checks, or ECONFLICT when the NIK or email
+// is held (also when another request wins a race for it): an
+// *ExistingApplicationError when what is named is held by one application
+// of the same partner (see registrationRefusal for what is named, and what
+// counts as a failed check).
 func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput) (Registered, error) {
 	ps := in.Problems
 	now := s.now()
@@ -49,36 +53,39 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 	if err := ps.Err(); err != nil {
 		return Registered{}, err
 	}
-	// Refuse duplicates before spending a PIN hash on them; the unique indexes
-	// still decide races below.
-	nikHolder, emailHolder, err := s.store.Holders(ctx, nik.Number, email)
-	if err != nil {
-		return Registered{}, err
-	}
-	if err := registrationConflict(p, nikHolder, emailHolder); err != nil {
-		return Registered{}, err
-	}
-	hash, keyID, err := s.hashPIN(ctx, pin)
-	if err != nil {
-		return Registered{}, err
-	}
-	r := Registration{
-		PartnerID: p.ID, NIK: nik.Number, Email: email, PINHash: hash, PINKeyID: keyID,
-		Latitude: *in.Latitude, Longitude: *in.Longitude, Status: julo.AppFormCreated, At: now,
-	}
-	// A fresh random xid collides with an existing one with odds of volume/9e9;
-	// a few tries make a failure practically impossible.
+	var r Registration
+	// A try that loses a race (another registration took the NIK or email,
+	// or changed a claim this one takes over, or drew the same xid) looks
+	// again: the unique indexes decide, the answer is as if the winner had
+	// come first. A fresh random xid collides with odds of volume/9e9.
 	for try := 0; try < 5; try++ {
+		c, err := s.claims(ctx, nik.Number, email, now)
+		if err != nil {
+			return Registered{}, err
+		}
+		// Refuse before spending a PIN hash.
+		if err := s.registrationRefusal(ctx, p, nik.Number, email, c, now); err != nil {
+			return Registered{}, err
+		}
+		if r.PINHash == "" {
+			hash, keyID, err := s.hashPIN(ctx, pin)
+			if err != nil {
+				return Registered{}, err
+			}
+			r = Registration{
+				PartnerID: p.ID, NIK: nik.Number, Email: email, PINHash: hash, PINKeyID: keyID,
+				Latitude: *in.Latitude, Longitude: *in.Longitude, Status: julo.AppFormCreated, At: now,
+			}
+		}
+		r.Release = c.release
 		if r.XID, err = s.newXID(); err != nil {
 			return Registered{}, err
 		}
 		app, err := s.store.Register(ctx, r)
 		switch {
-		case julo.IsDuplicate(err, UniqueXID):
+		case julo.IsDuplicate(err, UniqueXID), julo.IsDuplicate(err, UniqueNIK), julo.IsDuplicate(err, UniqueEmail),
+			errors.Is(err, ErrClaimChanged):
 			continue
-		case julo.IsDuplicate(err, UniqueNIK), julo.IsDuplicate(err, UniqueEmail):
-			// Another request won the race: answer as if it had come first.
-			return Registered{}, s.lostRace(ctx, p, nik.Number, email, julo.IsDuplicate(err, UniqueNIK))
 		case err != nil:
 			return Registered{}, err
 		}
@@ -87,26 +94,37 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 	return Registered{}, &julo.Error{Code: julo.EUNAVAILABLE, Problems: []julo.Problem{{Msg: i18n.RegisterRaceFailed}}}
 }
 
-// Holder is the customer who holds a NIK or an email: its partner and the
-// xid of its newest application (0 if it has none).
+// Holder is the customer who holds a NIK or an email, with its newest
+// application: that application's partner, xid (0 if it has none), status
+// and the time it reached that status.
 type Holder struct {
-	PartnerID int64
-	XID       int64
+	CustomerID int64
+	PartnerID  int64
+	XID        int64
+	Status     julo.AppStatus
+	Since      time.Time
 }
 
-// RegistrationStore finds who holds a NIK or an email.
+// ErrClaimChanged is the store's answer to a registration one of whose
+// Release claims changed before it committed (the customer was taken back,
+// or its application moved on): nothing was written.
+var ErrClaimChanged = errors.New("a claim the registration takes over changed meanwhile")
+
+// RegistrationStore finds who holds a NIK or an email, and expires idle
+// applications (which frees them).
 type RegistrationStore interface {
-	// Holders returns the holder of nik and the holder of email, nil for
-	// one that nobody holds.
+	// Holders returns the customer holding nik and the one holding email
+	// (a released claim holds nothing), nil for one that nobody holds.
 	Holders(ctx context.Context, nik, email string) (nikHolder, emailHolder *Holder, err error)
+	ExpiryStore
 }
 
 // ExistingApplicationError is the conflict of a registration whose NIK and
-// email, as far as they are taken, are held by one application of the same
-// partner: most likely the partner's own earlier request, whose answer it
-// lost. XID names that application so that the partner can continue it.
-// It is never made for another partner's application: that conflict stays
-// the plain *julo.Error, indistinguishable from any other.
+// email, as far as the answer names them, are held by one application of
+// the same partner: most likely the partner's own earlier request, whose
+// answer it lost. XID names that application so that the partner can
+// continue it. It is never made for another partner's application: that
+// conflict stays the plain *julo.Error, indistinguishable from any other.
 type ExistingApplicationError struct {
 	Err *julo.Error
 	XID int64
@@ -114,45 +132,6 @@ type ExistingApplicationError struct {
 
 func (e *ExistingApplicationError) Error() string { return e.Err.Error() }
 func (e *ExistingApplicationError) Unwrap() error { return e.Err }
-
-// registrationConflict is the 409 for the holders of a registration's NIK
-// and email, nil when neither is held.
-func registrationConflict(p julo.Partner, nikHolder, emailHolder *Holder) error {
-	err := registeredErr(nikHolder != nil, emailHolder != nil, "username")
-	if err == nil {
-		return nil
-	}
-	var xid int64
-	for _, h := range []*Holder{nikHolder, emailHolder} {
-		switch {
-		case h == nil:
-		case h.PartnerID != p.ID || h.XID == 0 || (xid != 0 && h.XID != xid):
-			return err // someone else's, or two applications: nothing to name
-		default:
-			xid = h.XID
-		}
-	}
-	return &ExistingApplicationError{Err: err.(*julo.Error), XID: xid}
-}
-
-// lostRace is the conflict of a registration whose insert broke the NIK
-// (nikDup) or the email uniqueness rule: the holders as they are now, the
-// broken rule's field held in any case.
-func (s *Service) lostRace(ctx context.Context, p julo.Partner, nik, email string, nikDup bool) error {
-	nikHolder, emailHolder, err := s.store.Holders(ctx, nik, email)
-	if err != nil {
-		return err
-	}
-	// The holder of the broken rule committed before the insert failed; if
-	// it is gone again, still report the clash, naming no application.
-	if nikDup && nikHolder == nil {
-		nikHolder = &Holder{}
-	}
-	if !nikDup && emailHolder == nil {
-		emailHolder = &Holder{}
-	}
-	return registrationConflict(p, nikHolder, emailHolder)
-}
 
 func registeredErr(nikTaken, emailTaken bool, nikField string) error {
 	var ps []julo.Problem
@@ -185,13 +164,16 @@ type PreregisterInput struct {
 	Email    *string
 }
 
-// PreregisterCheck succeeds when neither the NIK nor the email is registered.
-// A registered one answers EINVALID (HTTP 400) with a title and message. The
-// PreregFailures-th such failure within PreregWindow for one email, or for
-// one NIK, locks that email or NIK for PreregLock (ELOCKED): probing who is
-// a customer takes a fresh NIK and email every few tries, which bounds
-// enumeration by either one. (Registration itself still answers 409 for a
-// registered NIK; it is not a cheap probe, since success creates a customer.)
+// PreregisterCheck succeeds when neither the NIK nor the email is held (by
+// the rule registration applies: a NIK or email whose claim has lapsed is
+// free). A held one answers EINVALID (HTTP 400) with a title and message.
+// Such a failure counts against the guard of each value that matched (the
+// held NIK, the held email), never against the other value sent with it, so
+// that nobody can lock a stranger's email by sending it with a NIK known to
+// be registered. The PreregFailures-th failure within PreregWindow of one
+// value, here or at registration (see registrationRefusal), locks it for
+// PreregLock (ELOCKED): probing who is a customer takes a fresh value every
+// few tries, which bounds enumeration by either one.
 func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) error {
 	ps := in.Problems
 	now := s.now()
@@ -200,42 +182,29 @@ func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) err
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	// The guards are keyed by HMACs: the table holds no email and no NIK.
-	guards := []struct{ field, key string }{{field: "email"}, {field: "nik"}}
-	guards[0].key, _ = macHex(s.keys.Lookup, "prereg-email", email)
-	guards[1].key, _ = macHex(s.keys.Lookup, "prereg-nik", nik.Number)
-	for _, gd := range guards {
-		g, err := s.store.PreregGuard(ctx, gd.key)
-		if err != nil {
-			return err
-		}
-		if now.Before(g.LockedUntil) {
-			return lockedErr(gd.field, g.LockedUntil, now)
-		}
-	}
-	nikTaken, emailTaken, err := s.store.Registered(ctx, nik.Number, email)
-	if err != nil || (!nikTaken && !emailTaken) {
+	gs := s.guards(nik.Number, email, "nik")
+	if err := s.checkLocks(ctx, gs, now); err != nil {
 		return err
 	}
+	c, err := s.claims(ctx, nik.Number, email, now)
+	if err != nil {
+		return err
+	}
+	nikTaken, emailTaken := c.nik != nil, c.email != nil
+	if !nikTaken && !emailTaken {
+		return nil
+	}
 	var locked error
-	for _, gd := range guards {
-		var g PreregGuard
-		err := s.store.UpdatePreregGuard(ctx, gd.key, func(gp *PreregGuard) error {
-			if now.Sub(gp.WindowStart) >= s.cfg.PreregWindow || now.Before(gp.WindowStart) {
-				gp.Failures, gp.WindowStart = 0, now
-			}
-			gp.Failures++
-			if gp.Failures >= s.cfg.PreregFailures {
-				gp.Failures, gp.LockedUntil = 0, now.Add(s.cfg.PreregLock)
-			}
-			g = *gp
-			return nil
-		})
+	for _, g := range gs {
+		if g.nik && !nikTaken || !g.nik && !emailTaken {
+			continue
+		}
+		l, err := s.countFailure(ctx, g, now)
 		if err != nil {
 			return err
 		}
-		if locked == nil && now.Before(g.LockedUntil) {
-			locked = lockedErr(gd.field, g.LockedUntil, now)
+		if locked == nil {
+			locked = l
 		}
 	}
 	if locked != nil {
@@ -251,18 +220,6 @@ func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) err
 	}
 	e.Message = &msg
 	return e
-}
-
-func lockedErr(field string, until, now time.Time) error {
-	msg := i18n.PreregLocked
-	if field == "nik" {
-		msg = i18n.PreregLockedNIK
-	}
-	return &julo.Error{
-		Code:       julo.ELOCKED,
-		Problems:   []julo.Problem{{Field: field, Msg: msg, Args: []any{until.UTC().Format(time.RFC3339)}}},
-		RetryAfter: until.Sub(now),
-	}
 }
 
 // PINCheckInput is the check-strong-pin request; Problems as in

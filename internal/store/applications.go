@@ -4,22 +4,53 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
-// Register inserts the customer and its application, and moves the
-// application to its first status through the status machine, in one
-// transaction.
+// Register records a registration in one transaction: it releases the
+// claims r.Release names (the domain found them lapsed; a claim that changed
+// since fails the whole registration with onboarding.ErrClaimChanged), takes
+// back the customer of r.NIK if its claim is released (a new application
+// for the same customer, with the registration's email, PIN and position)
+// or inserts a new customer, inserts the application and moves it to its
+// first status through the status machine. A NIK whose customer still holds
+// it, or an email another holding customer has, is the uniqueness conflict
+// of UniqueNIK or UniqueEmail.
 func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboarding.Application, error) {
 	app := onboarding.Application{XID: r.XID, PartnerID: r.PartnerID, Status: r.Status, NIK: r.NIK, Email: r.Email, CreatedAt: r.At}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO customers
-			(partner_id, nik, email, pin_hash, pin_key_id, latitude, longitude, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			r.PartnerID, r.NIK, r.Email, r.PINHash, r.PINKeyID, r.Latitude, r.Longitude, ms(r.At)).Scan(&app.CustomerID); err != nil {
-			return db.conflict(err)
+		for _, h := range r.Release {
+			if err := releaseClaim(ctx, tx, h, r.At); err != nil {
+				return err
+			}
+		}
+		var released sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT id, released_at FROM customers WHERE nik = $1`+db.dialect.forUpdate, r.NIK).
+			Scan(&app.CustomerID, &released)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := tx.QueryRowContext(ctx, `INSERT INTO customers
+				(partner_id, nik, email, pin_hash, pin_key_id, latitude, longitude, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				r.PartnerID, r.NIK, r.Email, r.PINHash, r.PINKeyID, r.Latitude, r.Longitude, ms(r.At)).Scan(&app.CustomerID); err != nil {
+				return db.conflict(err)
+			}
+		case err != nil:
+			return err
+		case !released.Valid:
+			return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonDuplicate, Unique: onboarding.UniqueNIK,
+				Err: errors.New("the NIK's customer holds it")}
+		default:
+			// The customer comes back: the registration's email, PIN and
+			// position are now its own, and it holds them again.
+			if _, err := tx.ExecContext(ctx, `UPDATE customers SET partner_id = $2, email = $3, pin_hash = $4, pin_key_id = $5,
+				latitude = $6, longitude = $7, released_at = NULL WHERE id = $1`,
+				app.CustomerID, r.PartnerID, r.Email, r.PINHash, r.PINKeyID, r.Latitude, r.Longitude); err != nil {
+				return db.conflict(err)
+			}
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO applications
 			(xid, partner_id, customer_id, status, created_at, updated_at)
@@ -27,27 +58,41 @@ func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboardi
 			r.XID, r.PartnerID, app.CustomerID, julo.AppNone, ms(r.At)).Scan(&app.ID); err != nil {
 			return db.conflict(err)
 		}
-		_, err := db.moveApplication(ctx, tx, AppMove{ApplicationID: app.ID, To: r.Status, At: r.At})
+		_, err = db.moveApplication(ctx, tx, AppMove{ApplicationID: app.ID, To: r.Status, At: r.At})
 		return err
 	})
 	return app, err
 }
 
-// Registered reports whether a customer with this NIK or email exists.
-func (db *DB) Registered(ctx context.Context, nik, email string) (nikTaken, emailTaken bool, err error) {
-	err = db.r.QueryRowContext(ctx, `SELECT
-		EXISTS (SELECT 1 FROM customers WHERE nik = $1),
-		EXISTS (SELECT 1 FROM customers WHERE email = $2)`, nik, email).Scan(&nikTaken, &emailTaken)
-	return nikTaken, emailTaken, err
+// releaseClaim releases the claim of h's customer on its NIK and email, if
+// the customer still holds it and its newest application is still h's at
+// h's status; else onboarding.ErrClaimChanged.
+func releaseClaim(ctx context.Context, tx *sql.Tx, h onboarding.Holder, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE customers SET released_at = $2
+		WHERE id = $1 AND released_at IS NULL
+		AND EXISTS (SELECT 1 FROM applications a WHERE a.id = (`+newestApplication+`) AND a.xid = $3 AND a.status = $4)`,
+		h.CustomerID, ms(at), h.XID, h.Status)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(onboarding.ErrClaimChanged, err)
+	}
+	return nil
 }
 
-// Holders returns the customers holding nik and email, each with its
-// partner and the xid of its newest application (0 if none).
+// newestApplication is the id of the newest application of the customer
+// customers.id (a subquery of a statement on customers).
+const newestApplication = `SELECT n.id FROM applications n WHERE n.customer_id = customers.id ORDER BY n.created_at DESC, n.id DESC LIMIT 1`
+
+// Holders returns the customers holding nik and email (their claim not
+// released), each with its newest application: partner, xid, status and
+// when it reached that status (updated_at: only the status machine sets it).
 func (db *DB) Holders(ctx context.Context, nik, email string) (nikHolder, emailHolder *onboarding.Holder, err error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT c.nik = $1, c.email = $2, c.partner_id,
-		COALESCE((SELECT a.xid FROM applications a WHERE a.customer_id = c.id AND a.partner_id = c.partner_id
-			ORDER BY a.created_at DESC, a.id DESC LIMIT 1), 0)
-		FROM customers c WHERE c.nik = $1 OR c.email = $2`, nik, email)
+	rows, err := db.r.QueryContext(ctx, `SELECT customers.nik = $1, customers.email = $2, customers.id,
+		COALESCE(a.partner_id, customers.partner_id), COALESCE(a.xid, 0), COALESCE(a.status, 0), COALESCE(a.updated_at, 0)
+		FROM customers LEFT JOIN applications a ON a.id = (`+newestApplication+`)
+		WHERE customers.released_at IS NULL AND (customers.nik = $1 OR customers.email = $2)`, nik, email)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -55,8 +100,12 @@ func (db *DB) Holders(ctx context.Context, nik, email string) (nikHolder, emailH
 	for rows.Next() {
 		var isNIK, isEmail bool
 		var h onboarding.Holder
-		if err := rows.Scan(&isNIK, &isEmail, &h.PartnerID, &h.XID); err != nil {
+		var since int64
+		if err := rows.Scan(&isNIK, &isEmail, &h.CustomerID, &h.PartnerID, &h.XID, &h.Status, &since); err != nil {
 			return nil, nil, err
+		}
+		if since != 0 {
+			h.Since = fromMS(since)
 		}
 		if isNIK {
 			nikHolder = &h

@@ -130,9 +130,12 @@ func TestBPJSTaskMigrationKeepsTheNewestPendingTask(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n, err := db.Migrate(ctx); err != nil || n != 1 {
-			t.Fatalf("migrated %d, %v", n, err)
+		// Migration 7 alone: the later ones are applied already.
+		ms, err := loadMigrations(d.dialect())
+		if err != nil || ms[6].version != 7 {
+			t.Fatalf("migrations %v, %v", ms, err)
 		}
+		execAll(t, db, ms[6].sql)
 		for tok, want := range map[string]string{"a1": "expired", "a2": "failed", "a3": "pending", "b1": "pending"} {
 			if got, _ := db.BPJSTask(ctx, tok); got.Status != want {
 				t.Errorf("%s: %q, want %q", tok, got.Status, want)

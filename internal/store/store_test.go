@@ -308,14 +308,14 @@ func testRegisterIsAllOrNothingAndUniquenessIsEnforced(t *testing.T, d testDB) {
 		// The xid clash fails after the customer row is written: it must be rolled back.
 		t.Fatalf("rows after refused registrations: %d customers, %d applications, %d history", customers, apps, history)
 	}
-	nikTaken, emailTaken, err := db.Registered(ctx, "3203020101930001", "zz@test.com")
-	if !nikTaken || emailTaken || err != nil {
-		t.Fatal(nikTaken, emailTaken, err)
+	nikHolder, emailHolder, err := db.Holders(ctx, "3203020101930001", "zz@test.com")
+	if nikHolder == nil || emailHolder != nil || err != nil {
+		t.Fatal(nikHolder, emailHolder, err)
 	}
 	// Committed means durable: a fresh handle on the database sees the row.
 	db.Close()
 	db2 := d.open(t)
-	if nik, _, _ := db2.Registered(ctx, "3203020101930001", ""); !nik {
+	if nikHolder, _, _ := db2.Holders(ctx, "3203020101930001", ""); nikHolder == nil {
 		t.Fatal("registration not found after reopening")
 	}
 }

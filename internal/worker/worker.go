@@ -21,6 +21,7 @@ type Onboarding interface {
 	CompleteSandboxBPJS(ctx context.Context, j onboarding.SandboxBPJSCompletion) error
 	SweepImageBlob(ctx context.Context, j onboarding.ImageSweepJob) error
 	SweepPendingBlobs(ctx context.Context, j onboarding.PendingBlobSweepJob) error
+	ExpireIdleApplications(ctx context.Context, j onboarding.FormExpiryJob) error
 }
 
 // Register adds every worker to ws.
@@ -34,7 +35,10 @@ func Register(ws *river.Workers, o Onboarding) error {
 	if err := river.AddWorkerSafely(ws, &run[onboarding.ImageSweepJob]{do: o.SweepImageBlob}); err != nil {
 		return err
 	}
-	return river.AddWorkerSafely(ws, &run[onboarding.PendingBlobSweepJob]{do: o.SweepPendingBlobs})
+	if err := river.AddWorkerSafely(ws, &run[onboarding.PendingBlobSweepJob]{do: o.SweepPendingBlobs}); err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(ws, &run[onboarding.FormExpiryJob]{do: o.ExpireIdleApplications})
 }
 
 // run is the worker of one job kind: it calls do. An operation that is not
