@@ -105,3 +105,41 @@ func TestMalformedJSONAnswerNamesTheByte(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 }
+
+// Whatever the body and its media type, a refusal of the decoder is worded
+// by the catalogue: no fragment of a Go parser's error reaches the partner.
+func FuzzRefusalsNeverQuoteGo(f *testing.F) {
+	for _, c := range [][2]string{
+		{`{"a": x}`, "application/json"}, {`{"a": "1`, ""}, {`{} {}`, "application/json"},
+		{"a=%zz;b", "application/x-www-form-urlencoded"}, {"--x\r\n", "multipart/form-data; boundary=x"},
+		{"--x\r\nContent-Disposition: form-data\r\n\r\n", "multipart/form-data; boundary=x"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, body, ct string) {
+		r := httptest.NewRequest("POST", "/x", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1<<16)
+		_, err := readFields(r)
+		var e *julo.Error
+		if err == nil {
+			return
+		}
+		if !errors.As(err, &e) {
+			t.Fatalf("not a julo.Error: %v", err)
+		}
+		for _, p := range e.Problems {
+			if p.Msg == i18n.UnsupportedMedia {
+				continue // it quotes the request's own media type
+			}
+			for _, l := range []i18n.Lang{i18n.ID, i18n.EN} {
+				m := i18n.T(l, p.Msg, p.Args...)
+				for _, frag := range goParserTexts {
+					if strings.Contains(m, frag) {
+						t.Fatalf("%q carries Go's %q", m, frag)
+					}
+				}
+			}
+		}
+	})
+}
