@@ -222,8 +222,11 @@ func TestProductionAnswersCarryHSTS(t *testing.T) {
 			t.Fatalf("Strict-Transport-Security %q on %d %s", got, r.Status, r.Raw)
 		}
 	}
-	sandbox := startServer(t, nil)
-	if got := sandbox.do(req{Method: "GET", Path: "/healthz", NoAuth: true}).Header.Get("Strict-Transport-Security"); got != "" {
-		t.Fatalf("the sandbox (plain HTTP) sends Strict-Transport-Security %q", got)
-	}
+	// A database of its own: a database keeps the keys it was first used with.
+	t.Run("sandbox", func(t *testing.T) {
+		sandbox := startServer(t, nil)
+		if got := sandbox.do(req{Method: "GET", Path: "/healthz", NoAuth: true}).Header.Get("Strict-Transport-Security"); got != "" {
+			t.Fatalf("the sandbox (plain HTTP) sends Strict-Transport-Security %q", got)
+		}
+	})
 }
