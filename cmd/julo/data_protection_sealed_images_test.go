@@ -148,7 +148,7 @@ func TestDataProtectionImagesAreSealedAtRest(t *testing.T) {
 	served := map[string][]byte{}
 	for i, want := range [][]byte{ktp, selfie, ktp2} {
 		var id int64
-		s.query(t, `SELECT id FROM images WHERE blob_key = $1`, []any{keys[i]}, &id)
+		s.query(t, `SELECT public_id FROM images WHERE blob_key = $1`, []any{keys[i]}, &id)
 		resp, got := imgFetch(t, s, imgPath(xid)+"/"+strconv.FormatInt(id, 10))
 		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
 			t.Fatalf("image %d: %d, %d bytes, want %d exact bytes", i, resp.StatusCode, len(got), len(want))
@@ -172,7 +172,7 @@ func TestDataProtectionSwappedImageIsNotServed(t *testing.T) {
 	var keyA, keyB string
 	var idB int64
 	s.query(t, `SELECT blob_key FROM images WHERE image_type = 'ktp_self'`, nil, &keyA)
-	s.query(t, `SELECT blob_key, id FROM images WHERE image_type = 'selfie'`, nil, &keyB, &idB)
+	s.query(t, `SELECT blob_key, public_id FROM images WHERE image_type = 'selfie'`, nil, &keyB, &idB)
 	raw := s.rawBlobs(t)
 	ctx := context.Background()
 	st, err := blob.Open(ctx, s.blobURL, s.Data, os.Getenv)
@@ -205,8 +205,8 @@ func TestDataProtectionSealImagesMigratesPlaintextImages(t *testing.T) {
 	imgUpload(t, s, xid, "selfie", "selfie.png", sealed).expect(t, http.StatusOK)
 	var key string
 	var id, sealedID int64
-	s.query(t, `SELECT blob_key, id FROM images WHERE image_type = 'ktp_self'`, nil, &key, &id)
-	s.query(t, `SELECT id FROM images WHERE image_type = 'selfie'`, nil, &sealedID)
+	s.query(t, `SELECT blob_key, public_id FROM images WHERE image_type = 'ktp_self'`, nil, &key, &id)
+	s.query(t, `SELECT public_id FROM images WHERE image_type = 'selfie'`, nil, &sealedID)
 
 	// What an earlier version stored: the image itself.
 	ctx := context.Background()

@@ -262,6 +262,8 @@ type imageJSON struct {
 	URL       string `json:"url"`
 }
 
+// imageURL names an image by its public id: random, not a count of
+// uploads (issue 10, item 13).
 func imageURL(xid, id int64) string {
 	return "/api/partnership/v1/applications/" + strconv.FormatInt(xid, 10) + "/images/" + strconv.FormatInt(id, 10)
 }
@@ -278,7 +280,7 @@ func (s *Server) handleListImages(images Images) http.Handler {
 			list = append(list, imageJSON{
 				ImageType: img.Type,
 				CreatedAt: img.CreatedAt.UTC().Format(time.RFC3339),
-				URL:       imageURL(out.XID, img.ID),
+				URL:       imageURL(out.XID, img.PublicID),
 			})
 		}
 		respond(w, http.StatusOK, list)

@@ -52,6 +52,9 @@ func (f *uploadStore) AddImage(ctx context.Context, img onboarding.Image, accept
 	}
 	f.added++
 	img.ID = int64(f.added)
+	if img.PublicID == 0 {
+		panic("AddImage without a public id")
+	}
 	return img, nil
 }
 

@@ -28,7 +28,7 @@ type bankImportJSON struct {
 	Status   string `json:"status"`
 	XID      int64  `json:"application_xid"`
 	DataType string `json:"data_type"`
-	ID       int64  `json:"id"`
+	ID       int64  `json:"id"` // random, not a count (issue 10, item 13)
 }
 
 // externalStatusJSON is the state of the optional steps, in the scraping

@@ -27,9 +27,11 @@ const (
 	UniqueEmail        julo.UniqueKey = "email"
 	UniqueXID          julo.UniqueKey = "application_xid"
 	UniqueImageType    julo.UniqueKey = "current_image_type"
+	UniqueImageID      julo.UniqueKey = "image_public_id"
 	UniqueBPJSToken    julo.UniqueKey = "bpjs_task_token"
 	UniqueImportRef    julo.UniqueKey = "bank_import_ref"
 	UniqueActiveImport julo.UniqueKey = "active_bank_import"
+	UniqueImportID     julo.UniqueKey = "bank_import_public_id"
 	UniqueReturnURL    julo.UniqueKey = "partner_return_url_prefix"
 )
 

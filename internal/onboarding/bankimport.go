@@ -64,13 +64,13 @@ func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid strin
 	// The import is recorded first: its unique index claims the bank, so
 	// two requests racing cannot both hand the credentials to the scraper,
 	// and a vendor that calls back at once finds the import.
-	imp, err := s.store.CreateBankImport(ctx, BankImport{ApplicationID: app.ID, Bank: bank, Ref: ref, Status: ImportInitiated, CreatedAt: now}, nil)
+	imp, err := s.createBankImport(ctx, BankImport{ApplicationID: app.ID, Bank: bank, Ref: ref, Status: ImportInitiated, CreatedAt: now})
 	if julo.IsDuplicate(err, UniqueActiveImport) {
 		active, aerr := s.store.ActiveBankImport(ctx, app.ID, bank)
 		if aerr != nil {
 			return BankImportStarted{}, aerr
 		}
-		return BankImportStarted{}, julo.Errorf(julo.ECONFLICT, "data_type", i18n.ImportInProgress, bank, active.ID)
+		return BankImportStarted{}, julo.Errorf(julo.ECONFLICT, "data_type", i18n.ImportInProgress, bank, active.PublicID)
 	}
 	if err != nil {
 		return BankImportStarted{}, err
@@ -96,7 +96,24 @@ func (s *Service) StartBankImport(ctx context.Context, p julo.Partner, xid strin
 		}
 		return BankImportStarted{}, err
 	}
-	return BankImportStarted{Status: ImportInitiated, XID: app.XID, DataType: bank, ID: imp.ID}, nil
+	return BankImportStarted{Status: ImportInitiated, XID: app.XID, DataType: bank, ID: imp.PublicID}, nil
+}
+
+// createBankImport records imp under a fresh random public id, drawing
+// another if the unique index finds the id taken (odds of volume/2^52).
+func (s *Service) createBankImport(ctx context.Context, imp BankImport) (BankImport, error) {
+	for try := 1; ; try++ {
+		id, err := s.newPublicID()
+		if err != nil {
+			return BankImport{}, err
+		}
+		imp.PublicID = id
+		out, err := s.store.CreateBankImport(ctx, imp, nil)
+		if julo.IsDuplicate(err, UniqueImportID) && try < 5 {
+			continue
+		}
+		return out, err
+	}
 }
 
 // BankCallback records an import's progress that the scraper service

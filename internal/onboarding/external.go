@@ -119,7 +119,8 @@ type BPJSTask struct {
 
 // BankImport is one import as stored.
 type BankImport struct {
-	ID            int64
+	ID            int64 // the store's own key, never shown
+	PublicID      int64 // the id a partner sees: random (see newPublicID)
 	ApplicationID int64
 	Bank, Ref     string
 	Status        string
@@ -163,7 +164,8 @@ type ExternalStore interface {
 	SetReturnURLPrefixes(ctx context.Context, username string, prefixes []string, at time.Time) error
 	// CreateBankImport inserts an import at initiated, with jobs (the
 	// sandbox's planned progress) in the same transaction; a duplicate of
-	// UniqueActiveImport while another import of the bank is unfinished.
+	// UniqueActiveImport while another import of the bank is unfinished, of
+	// UniqueImportID when imp.PublicID is taken.
 	CreateBankImport(ctx context.Context, imp BankImport, jobs []julo.Scheduled) (BankImport, error)
 	// DeleteBankImport removes an import that never started.
 	DeleteBankImport(ctx context.Context, id int64) error

@@ -286,12 +286,19 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 func (s *Service) recordImage(ctx context.Context, rec Image) (Image, error) {
 	limit := s.maxImages()
 	accept := func(status julo.AppStatus, images int) error { return acceptImage(status, images, limit) }
+	// Each try draws a fresh random public id, so one that the unique index
+	// finds taken (odds of volume/2^52) is simply tried again too.
 	for try := 1; ; try++ {
+		id, err := s.newPublicID()
+		if err != nil {
+			return Image{}, err
+		}
+		rec.PublicID = id
 		out, err := s.store.AddImage(ctx, rec, accept)
-		if julo.IsDuplicate(err, UniqueImageType) && try < 3 {
+		if (julo.IsDuplicate(err, UniqueImageType) || julo.IsDuplicate(err, UniqueImageID)) && try < 3 {
 			continue
 		}
-		if julo.IsDuplicate(err, UniqueImageType) {
+		if julo.IsDuplicate(err, UniqueImageType) || julo.IsDuplicate(err, UniqueImageID) {
 			// A conflict the caller cannot act on: internal, logged with its cause.
 			return Image{}, &julo.Error{Code: julo.EINTERNAL, Err: fmt.Errorf("recording image: %w", err)}
 		}
@@ -396,8 +403,8 @@ func (s *Service) OpenImage(ctx context.Context, p julo.Partner, xid, imageID st
 	if err != nil {
 		return Image{}, nil, err
 	}
-	id, err := strconv.ParseInt(imageID, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := parsePublicID(imageID)
+	if !ok {
 		return Image{}, nil, errImageMissing
 	}
 	img, err := s.store.Image(ctx, app.ID, id)

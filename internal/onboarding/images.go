@@ -16,7 +16,8 @@ var ImageTypes = []string{
 
 // Image is one uploaded image of an application.
 type Image struct {
-	ID            int64
+	ID            int64 // the store's own key, never shown
+	PublicID      int64 // the id a partner sees: random (see newPublicID)
 	ApplicationID int64
 	Type          string
 	BlobKey       string
@@ -34,13 +35,16 @@ type ImageStore interface {
 	// application row, if accept, called inside it with the application's
 	// status and its number of images (current and superseded), returns nil.
 	// Otherwise it records nothing and returns accept's error. A concurrent
-	// upload of the same type is a duplicate of UniqueImageType.
+	// upload of the same type is a duplicate of UniqueImageType; an
+	// img.PublicID already taken, of UniqueImageID.
 	AddImage(ctx context.Context, img Image, accept func(status julo.AppStatus, images int) error) (Image, error)
 	// BlobRecorded reports whether an image (current or superseded) holds
 	// the blob key.
 	BlobRecorded(ctx context.Context, key string) (bool, error)
 	// CurrentImages lists the current image of each type, oldest first.
 	CurrentImages(ctx context.Context, applicationID int64) ([]Image, error)
-	// Image returns one image (current or superseded) of the application, or ENOTFOUND.
-	Image(ctx context.Context, applicationID, imageID int64) (Image, error)
+	// Image returns the image (current or superseded) of the application
+	// with the public id, or ENOTFOUND: another application's image is not
+	// found either.
+	Image(ctx context.Context, applicationID, publicID int64) (Image, error)
 }

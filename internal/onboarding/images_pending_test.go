@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -50,7 +51,7 @@ func (b *movingBlobs) List(ctx context.Context, prefix string) ([]string, error)
 
 func (f *imageFakeStore) Image(ctx context.Context, applicationID, imageID int64) (Image, error) {
 	for _, img := range f.added {
-		if img.ID == imageID && img.ApplicationID == applicationID {
+		if img.PublicID == imageID && img.ApplicationID == applicationID {
 			return img, nil
 		}
 	}
@@ -181,7 +182,7 @@ func TestSweepPromotesThePendingBlobOfAnUploadKilledAfterItsCommit(t *testing.T)
 	}
 	read := func() []byte {
 		t.Helper()
-		_, rc, err := svc.OpenImage(context.Background(), julo.Partner{ID: 7}, "1234567890", "1")
+		_, rc, err := svc.OpenImage(context.Background(), julo.Partner{ID: 7}, "1234567890", strconv.FormatInt(img.PublicID, 10))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -216,7 +216,7 @@ func applications(t *testing.T, db *DB, n int) []onboarding.Application {
 }
 
 func image(applicationID int64, typ, blob string) onboarding.Image {
-	return onboarding.Image{ApplicationID: applicationID, Type: typ, BlobKey: blob, ContentType: "image/jpeg",
+	return onboarding.Image{PublicID: fixturePublicID(), ApplicationID: applicationID, Type: typ, BlobKey: blob, ContentType: "image/jpeg",
 		Size: 1, SHA256: "sha", Width: 1, Height: 1, CreatedAt: at}
 }
 
@@ -499,7 +499,7 @@ func submissionsLetExactlyOneWin(t *testing.T, db *DB) {
 func importCallbacksLetExactlyOneTransitionWin(t *testing.T, db *DB) {
 	ctx := context.Background()
 	app := applications(t, db, 1)[0]
-	if _, err := db.CreateBankImport(ctx, onboarding.BankImport{ApplicationID: app.ID, Bank: "bca", Ref: "advance-1",
+	if _, err := db.CreateBankImport(ctx, onboarding.BankImport{PublicID: fixturePublicID(), ApplicationID: app.ID, Bank: "bca", Ref: "advance-1",
 		Status: onboarding.ImportInitiated, CreatedAt: at}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -562,7 +562,7 @@ func bpjsCallbacksLetExactlyOneOutcomeWin(t *testing.T, db *DB) {
 func bankImportsOfOneBankLetExactlyOneIn(t *testing.T, db *DB) {
 	app := applications(t, db, 1)[0]
 	errs := race(t, db, racers, func(ctx context.Context, i int) error {
-		_, err := db.CreateBankImport(ctx, onboarding.BankImport{ApplicationID: app.ID, Bank: "bri",
+		_, err := db.CreateBankImport(ctx, onboarding.BankImport{PublicID: fixturePublicID(), ApplicationID: app.ID, Bank: "bri",
 			Ref: fmt.Sprintf("import-%d", i), Status: onboarding.ImportInitiated, CreatedAt: at}, nil)
 		return err
 	})

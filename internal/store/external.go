@@ -151,12 +151,12 @@ func (db *DB) BPJSSummary(ctx context.Context, applicationID int64, pendingSince
 	return success, pending, err
 }
 
-const importColumns = `id, application_id, bank, ref, status, COALESCE(message, ''), COALESCE(reason, ''), created_at, updated_at`
+const importColumns = `id, public_id, application_id, bank, ref, status, COALESCE(message, ''), COALESCE(reason, ''), created_at, updated_at`
 
 func scanImport(r scanner) (onboarding.BankImport, error) {
 	var imp onboarding.BankImport
 	var created, updated int64
-	err := r.Scan(&imp.ID, &imp.ApplicationID, &imp.Bank, &imp.Ref, &imp.Status, &imp.Message, &imp.Reason, &created, &updated)
+	err := r.Scan(&imp.ID, &imp.PublicID, &imp.ApplicationID, &imp.Bank, &imp.Ref, &imp.Status, &imp.Message, &imp.Reason, &created, &updated)
 	imp.CreatedAt, imp.UpdatedAt = fromMS(created), fromMS(updated)
 	return imp, err
 }
@@ -166,8 +166,8 @@ func scanImport(r scanner) (onboarding.BankImport, error) {
 // one bank a duplicate of onboarding.UniqueActiveImport.
 func (db *DB) CreateBankImport(ctx context.Context, imp onboarding.BankImport, jobs []julo.Scheduled) (onboarding.BankImport, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO bank_imports (application_id, bank, ref, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, imp.ApplicationID, imp.Bank, imp.Ref, imp.Status, ms(imp.CreatedAt)).Scan(&imp.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO bank_imports (public_id, application_id, bank, ref, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, imp.PublicID, imp.ApplicationID, imp.Bank, imp.Ref, imp.Status, ms(imp.CreatedAt)).Scan(&imp.ID); err != nil {
 			return db.conflict(err)
 		}
 		return db.enqueue(ctx, tx, jobs...)

@@ -9,7 +9,7 @@ import (
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
-const imageColumns = `id, application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at`
+const imageColumns = `id, public_id, application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at`
 
 // AddImage supersedes the current image of img's type and records img, in
 // one transaction, if accept, called with the application's status and its
@@ -49,9 +49,9 @@ func addImage(ctx context.Context, tx *sql.Tx, img *onboarding.Image) error {
 		return err
 	}
 	return tx.QueryRowContext(ctx, `INSERT INTO images
-		(application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		img.ApplicationID, img.Type, img.BlobKey, img.ContentType, img.Size, img.SHA256, img.Width, img.Height,
+		(public_id, application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		img.PublicID, img.ApplicationID, img.Type, img.BlobKey, img.ContentType, img.Size, img.SHA256, img.Width, img.Height,
 		ms(img.CreatedAt)).Scan(&img.ID)
 }
 
@@ -74,10 +74,11 @@ func (db *DB) CurrentImages(ctx context.Context, applicationID int64) ([]onboard
 	return out, rows.Err()
 }
 
-// Image returns one image of the application, current or superseded.
-func (db *DB) Image(ctx context.Context, applicationID, imageID int64) (onboarding.Image, error) {
+// Image returns the image of the application, current or superseded, with
+// the public id; another application's image is not found.
+func (db *DB) Image(ctx context.Context, applicationID, publicID int64) (onboarding.Image, error) {
 	img, err := scanImage(db.r.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images
-		WHERE application_id = $1 AND id = $2`, applicationID, imageID))
+		WHERE application_id = $1 AND public_id = $2`, applicationID, publicID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return img, notFound("image")
 	}
@@ -89,7 +90,7 @@ type scanner interface{ Scan(...any) error }
 func scanImage(r scanner) (onboarding.Image, error) {
 	var img onboarding.Image
 	var created int64
-	err := r.Scan(&img.ID, &img.ApplicationID, &img.Type, &img.BlobKey, &img.ContentType, &img.Size, &img.SHA256,
+	err := r.Scan(&img.ID, &img.PublicID, &img.ApplicationID, &img.Type, &img.BlobKey, &img.ContentType, &img.Size, &img.SHA256,
 		&img.Width, &img.Height, &created)
 	img.CreatedAt = fromMS(created)
 	return img, err
