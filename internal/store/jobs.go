@@ -178,6 +178,11 @@ func (db *DB) NewJobs(cfg WorkerConfig) (*Jobs, error) {
 	}
 	if cfg.Now != nil {
 		rc.Test.Time = clock(cfg.Now)
+		// River's job cleaner judges a finished job's age by the system
+		// clock, not this one: with a clock behind it (tests start on a
+		// fixed date) it would delete jobs the moment they finish, under a
+		// test that reads them. Keep them (-1: forever).
+		rc.CompletedJobRetentionPeriod, rc.CancelledJobRetentionPeriod, rc.DiscardedJobRetentionPeriod = -1, -1, -1
 	}
 	c, err := river.NewClient(db.driver(), rc)
 	if err != nil {
