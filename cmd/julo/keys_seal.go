@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/blob"
@@ -64,28 +62,4 @@ type blobSealer struct{ s *blob.Sealed }
 func (b blobSealer) SealStored(ctx context.Context, after string, limit int, deadline time.Time) (worker.SealBatch, error) {
 	p, err := b.s.SealStored(ctx, after, limit, deadline)
 	return worker.SealBatch{Next: p.Next, Done: p.Done, Checked: p.Checked, Sealed: p.Sealed, Rewrapped: p.Rewrapped, Broken: p.Broken}, err
-}
-
-// sealBinding is the name a blob's seal is bound to (blob.Sealed.Bind):
-// its key, except for the pending name of an upload, which is bound to the
-// key it is promoted to, so that the promotion stays the store's own
-// rename (atomic on disk, a copy inside the bucket on S3) and an upload
-// read at its pending name opens. The pending name is onboarding's
-// (images_pending.go: pending/<unix ms>-<key, path-escaped>), restated.
-// Both names hold the same image of the same application, so binding them
-// together lets no object be swapped for another's.
-func sealBinding(key string) string {
-	rest, ok := strings.CutPrefix(key, "pending/")
-	if !ok {
-		return key
-	}
-	ms, escaped, ok := strings.Cut(rest, "-")
-	if !ok || ms == "" || strings.Trim(ms, "0123456789") != "" {
-		return key
-	}
-	final, err := url.PathUnescape(escaped)
-	if err != nil || final == "" || strings.HasPrefix(final, "pending/") {
-		return key
-	}
-	return final
 }

@@ -134,7 +134,7 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 		db.Close()
 		return nil, nil, nil, err
 	}
-	sealed.Bind = sealBinding
+	sealed.Bind = onboarding.PendingBlobFinalKey
 	// Last, so that a start refused for another reason records no keys.
 	if err := checkKeys(ctx, db, keys, h.now); err != nil {
 		db.Close()

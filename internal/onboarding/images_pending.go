@@ -76,6 +76,20 @@ func parsePendingBlobKey(p string) (key string, at time.Time, ok bool) {
 	return key, time.UnixMilli(n).UTC(), true
 }
 
+// PendingBlobFinalKey is the key the upload at pending name p is promoted
+// to, or p itself for any other name. It is what a blob's seal is bound to
+// (blob.Sealed.Bind), so that a promotion stays the store's own rename and
+// an upload read at its pending name opens: both names hold the same image
+// of the same application, so binding them lets no object be swapped for
+// another's.
+func PendingBlobFinalKey(p string) string {
+	key, _, ok := parsePendingBlobKey(p)
+	if !ok || strings.HasPrefix(key, pendingBlobPrefix) {
+		return p
+	}
+	return key
+}
+
 // promoteBlob moves the blob at from to to, even when the request was
 // cancelled (its row is committed): by Rename where the store has it, else
 // by copying.

@@ -222,3 +222,17 @@ func TestSweepGoesOnPastAFailure(t *testing.T) {
 		t.Fatalf("retry: %v, %d left", err, len(bl.m))
 	}
 }
+
+// A pending name binds to the key it is promoted to; every other name,
+// and a name pendingBlobKey did not make, to itself.
+func TestPendingBlobFinalKeyIsTheInverseOfThePendingName(t *testing.T) {
+	key := "images/7040253099/ktp_self/0123456789abcdef0123456789abcdef.jpg"
+	if got := PendingBlobFinalKey(pendingBlobKey(key, time.UnixMilli(1764000000000))); got != key {
+		t.Fatalf("pending name binds to %q, want %q", got, key)
+	}
+	for _, p := range []string{key, "pending/", "pending/x-" + key, "pending/-1-a", "pending/12-", "pending/12-pending%2Fa"} {
+		if got := PendingBlobFinalKey(p); got != p {
+			t.Errorf("%q binds to %q, want itself", p, got)
+		}
+	}
+}
