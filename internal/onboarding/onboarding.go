@@ -102,6 +102,7 @@ type Store interface {
 	OutboxStore
 	CompleteStore
 	ExternalStore
+	BudgetStore
 }
 
 // Config holds the tunable rules.
@@ -122,6 +123,8 @@ type Config struct {
 	RefusalCoolingOff time.Duration
 	// MaxImagesPerApplication bounds the images (current and superseded) of an application; 0: DefaultMaxImagesPerApplication.
 	MaxImagesPerApplication int
+	// Budgets are the per-partner budgets' defaults (see budget.go).
+	Budgets BudgetConfig
 }
 
 // DefaultConfig is the configuration documented in the README.
@@ -170,6 +173,7 @@ type Service struct {
 	rand    io.Reader
 	obs     Observer
 	hashes  chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
+	leases  requestLeases // this instance's slices of the partners' requests_per_second budgets
 }
 
 // New returns a Service.
