@@ -36,6 +36,8 @@ type config struct {
 	coolingOffDays int
 	vendors        vendorConfig
 	conn           connConfig
+	// budgets are the per-partner budgets' defaults (budgets.go).
+	budgets budgetDefaults
 	// envErrs are environment values that do not parse; validate reports them.
 	envErrs []error
 }
@@ -120,6 +122,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		"an application at 100 FORM_CREATED without a successful step for this many days expires (106 FORM_EXPIRED), freeing its NIK and email (JULO_FORM_EXPIRY_DAYS)")
 	fs.IntVar(&c.coolingOffDays, "refusal-cooling-off-days", int(envInt("JULO_REFUSAL_COOLING_OFF_DAYS", "30")),
 		"a refused customer may register again this many days after the refusal (JULO_REFUSAL_COOLING_OFF_DAYS)")
+	c.budgets.flags(fs, getenv, &c.envErrs)
 	cc := &c.conn
 	fs.IntVar(&cc.maxConns, "max-conns", int(envInt("JULO_MAX_CONNS", "4096")),
 		"open connections the partner API keeps at most; past it the longest-idle one is closed, or the new one when none is idle (JULO_MAX_CONNS)")
@@ -173,6 +176,9 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--form-expiry-days %d, --refusal-cooling-off-days %d: use 1 to 3650", c.formExpiryDays, c.coolingOffDays)
 	}
 	if err := c.conn.validate(); err != nil {
+		return err
+	}
+	if err := c.budgets.validate(); err != nil {
 		return err
 	}
 	return c.vendors.validate(c.production())

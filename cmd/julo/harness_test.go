@@ -90,6 +90,12 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 	t.Helper()
 	s := &testServer{t: t, stopped: &sync.Once{}, Data: t.TempDir(), Clock: newClock(defaultNow()), env: map[string]string{},
 		logs: &logBuffer{lines: make(chan string, 1024)}, done: make(chan error, 1)}
+	// The test clock stands still unless a test moves it, so every request
+	// of a test falls in one second: the budgets are generous here, and
+	// the budget tests set their own (budgets_test.go).
+	for k, v := range generousBudgets {
+		s.env[k] = v
+	}
 	for _, o := range opts {
 		o(s)
 	}

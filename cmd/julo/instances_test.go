@@ -74,6 +74,8 @@ func launchProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(juloBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, testBlobEnv()...) // the S3 credentials, if any
+	// Generous budgets, as startServer's (flags win over them).
+	cmd.Env = append(cmd.Env, generousBudgetEnv()...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

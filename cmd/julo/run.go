@@ -49,6 +49,9 @@ commands:
   partner disable NAME | enable NAME
   partner rotate NAME                issue a new secret; the previous one keeps working
   partner rotate --revoke-old NAME   end a rotation: only the newest secret keeps working
+  partner set NAME [--return-url-prefix URL]... [--sms-per-day N] [--registrations-per-hour N]
+              [--prereg-checks-per-minute N] [--requests-per-second N]
+                                     set where BPJS logins may return to, and the partner's own budgets (N or default)
   keys generate                      print a new key file (for JULO_KEYS_FILE in production)
   keys seal-images                   queue the job that seals the images stored before images were encrypted
 
@@ -143,6 +146,7 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 	cfg := onboarding.DefaultConfig()
 	cfg.BlockedEmailDomains = c.blockedDomains()
 	cfg.FormExpiry, cfg.RefusalCoolingOff = days(c.formExpiryDays), days(c.coolingOffDays)
+	cfg.Budgets = onboarding.BudgetConfig{Limits: c.budgets.limits()}
 	bpjs, scraper := c.vendorProviders()
 	cfg.External.PublicURL = c.publicURL
 	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")
@@ -349,6 +353,8 @@ var periodic = []struct {
 	// Expires applications at 100 without a successful step for
 	// --form-expiry-days (issue 10, item 5).
 	{onboarding.FormExpiryJob{}, onboarding.FormExpiryEvery},
+	// Deletes the per-partner budgets' ended windows (issue 10, item 8).
+	{onboarding.BudgetWindowsJob{}, onboarding.BudgetWindowsEvery},
 }
 
 // periodicJobs are the periodic jobs as River takes them: not run at start
@@ -515,6 +521,10 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 			}
 			return nil
 		})
+	budgets := map[onboarding.Budget]int64{}
+	partnerBudgetFlags(fs, budgets)
+	// The defaults, to show the limits in force as serve would apply them.
+	c.budgets.flags(fs, getenv, &c.envErrs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -522,8 +532,12 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 	if len(pos) == 0 {
 		return errors.New("usage: julo partner create|list|disable|enable|rotate|set [NAME]")
 	}
-	if (pos[0] == "set") != returnURLsSet {
-		return errors.New("usage: julo partner set NAME --return-url-prefix https://... [--return-url-prefix ...]")
+	if (pos[0] == "set") != (returnURLsSet || len(budgets) > 0) {
+		return errors.New("usage: julo partner set NAME [--return-url-prefix https://...]... [--sms-per-day N] [--registrations-per-hour N] " +
+			"[--prereg-checks-per-minute N] [--requests-per-second N] (N: a limit, or default)")
+	}
+	if err := c.budgets.validate(); err != nil {
+		return err
 	}
 	verb := pos[0]
 	needName := verb != "list"
@@ -563,7 +577,12 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		list := make([]partnerJSON, 0, len(ps))
 		for _, p := range ps {
-			list = append(list, partnerJSON(p))
+			bs, err := svc.PartnerBudgets(ctx, p.Username)
+			if err != nil {
+				return err
+			}
+			list = append(list, partnerJSON{Username: p.Username, Disabled: p.Disabled, ActiveSecrets: p.ActiveSecrets,
+				CreatedAt: p.CreatedAt, DisabledAt: p.DisabledAt, Budgets: budgetsJSON(bs)})
 		}
 		return out.Encode(list)
 	case "disable", "enable":
@@ -585,22 +604,33 @@ func partner(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		return out.Encode(newSecret{pos[1], secret})
 	case "set":
-		prefixes, err := svc.SetPartnerReturnURLs(ctx, pos[1], returnURLs)
+		// The prefixes first: they are the setting that may be refused.
+		printed := map[string]any{"username": pos[1]}
+		if returnURLsSet {
+			prefixes, err := svc.SetPartnerReturnURLs(ctx, pos[1], returnURLs)
+			if err != nil {
+				return explain(err)
+			}
+			printed["return_url_prefixes"] = prefixes
+		}
+		bs, err := svc.SetPartnerBudgets(ctx, pos[1], budgets)
 		if err != nil {
 			return explain(err)
 		}
-		return out.Encode(map[string]any{"username": pos[1], "return_url_prefixes": prefixes})
+		printed["budgets"] = budgetsJSON(bs)
+		return out.Encode(printed)
 	}
 	return fmt.Errorf("unknown partner command %q: use create, list, disable, enable, rotate or set", verb)
 }
 
-// partnerJSON is one partner as partner list prints it.
+// partnerJSON is one partner as partner list prints it, with its budgets.
 type partnerJSON struct {
-	Username      string     `json:"username"`
-	Disabled      bool       `json:"disabled"`
-	ActiveSecrets int        `json:"active_secrets"`
-	CreatedAt     time.Time  `json:"created_at"`
-	DisabledAt    *time.Time `json:"disabled_at,omitempty"`
+	Username      string                `json:"username"`
+	Disabled      bool                  `json:"disabled"`
+	ActiveSecrets int                   `json:"active_secrets"`
+	CreatedAt     time.Time             `json:"created_at"`
+	DisabledAt    *time.Time            `json:"disabled_at,omitempty"`
+	Budgets       map[string]budgetJSON `json:"budgets"`
 }
 
 // newSecret is printed by partner create and rotate, in the documented key order.

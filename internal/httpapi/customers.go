@@ -36,7 +36,7 @@ func (s *Server) handlePreregisterCheck(c Customers) http.Handler {
 		if !decode(w, r, &req) {
 			return
 		}
-		if err := c.PreregisterCheck(r.Context(), req.input()); err != nil {
+		if err := c.PreregisterCheck(r.Context(), partnerFrom(r.Context()), req.input()); err != nil {
 			fail(w, r, err)
 			return
 		}

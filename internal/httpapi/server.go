@@ -16,6 +16,7 @@ import (
 
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 // Config tunes the HTTP layer.
@@ -289,7 +290,11 @@ type partnerKey struct{}
 // authenticated wraps h so that it runs only for a valid username +
 // secret-key pair (errata 2); any failure is the same 401. Either header
 // sent twice is a 400 before any check: which of the two a proxy or a
-// framework would pass on is anyone's guess, so neither is used.
+// framework would pass on is anyone's guess, so neither is used. An
+// authenticated request then spends a unit of the partner's
+// requests_per_second budget (a 429 when none is left, before h runs), and
+// its answer carries the RateLimit-* headers of the budgets it spent (see
+// rateLimitHeaders).
 func (s *Server) authenticated(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var ps julo.Problems
@@ -308,7 +313,12 @@ func (s *Server) authenticated(h http.Handler) http.Handler {
 			return
 		}
 		infoFrom(r.Context()).partner = p.Username
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, p)))
+		ctx := onboarding.WithQuotaReport(r.Context(), newRateLimitHeaders(w).report)
+		if err := s.auth.CountRequest(ctx, p); err != nil {
+			fail(w, r, err)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(context.WithValue(ctx, partnerKey{}, p)))
 	})
 }
 

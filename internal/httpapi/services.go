@@ -14,11 +14,13 @@ import (
 // for one resource without building the rest. *onboarding.Service implements
 // them all (cmd/julo gives it for every field of Services).
 
-// Authenticator checks a partner's username and secret key; only the
-// authentication middleware uses it. Every failure is the same
-// EUNAUTHORIZED.
+// Authenticator checks a partner's username and secret key, and counts
+// the partner's requests against its requests_per_second budget; only the
+// authentication middleware uses it. Every failure of Authenticate is the
+// same EUNAUTHORIZED; CountRequest's refusal is ETOOMANY.
 type Authenticator interface {
 	Authenticate(ctx context.Context, username, secret string) (julo.Partner, error)
+	CountRequest(ctx context.Context, p julo.Partner) error
 }
 
 // Readiness answers GET /readyz: nil when the service can serve.
@@ -29,7 +31,7 @@ type Readiness interface {
 // Customers serves registration and the checks a partner makes before it.
 type Customers interface {
 	Register(ctx context.Context, p julo.Partner, in onboarding.RegisterInput) (onboarding.Registered, error)
-	PreregisterCheck(ctx context.Context, in onboarding.PreregisterInput) error
+	PreregisterCheck(ctx context.Context, p julo.Partner, in onboarding.PreregisterInput) error
 	CheckStrongPIN(ctx context.Context, in onboarding.PINCheckInput) error
 }
 

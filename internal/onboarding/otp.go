@@ -93,6 +93,10 @@ type SendOTPInput struct {
 // application. It returns ETOOMANY (with RetryAfter) when a limit is reached,
 // EUPSTREAM when the SMS gateway fails (and then nothing counts), ECONFLICT
 // after the application is submitted, ENOTFOUND for another partner's xid.
+// A valid send spends a unit of the partner's sms_per_day budget before any
+// other limit is read (ETOOMANY when none is left, counting nothing else);
+// a send another limit refuses, or the gateway certainly did not take,
+// gives it back.
 func (s *Service) SendOTP(ctx context.Context, p julo.Partner, xid string, in SendOTPInput) error {
 	app, err := s.application(ctx, p, xid)
 	if err != nil {
@@ -122,6 +126,10 @@ func (s *Service) SendOTP(ctx context.Context, p julo.Partner, xid string, in Se
 	cfg := s.cfg.OTP
 	c := OTPCode{ApplicationID: app.ID, Phone: phone, SentAt: now, ExpiresAt: now.Add(cfg.TTL)}
 	c.Hash, c.KeyID = macHex(s.keys.OTP, "otp", strconv.FormatInt(app.ID, 10), code)
+	unit, err := s.spend(ctx, p, BudgetSMS)
+	if err != nil {
+		return err
+	}
 	var refused string // which limit refused the send, for the observer
 	id, err := s.store.CreateOTP(ctx, c, now.Add(-cfg.AppWindow), now.Add(-24*time.Hour), func(k OTPCounters) error {
 		var err error
@@ -132,7 +140,7 @@ func (s *Service) SendOTP(ctx context.Context, p julo.Partner, xid string, in Se
 		if refused != "" {
 			s.obs.OTPRefused(refused)
 		}
-		return err
+		return s.refund(ctx, unit, err)
 	}
 	msg := SMS{To: MobileE164(phone), Text: i18n.T(i18n.ID, i18n.OTPSMSText, code), Secret: code, PartnerID: p.ID, ApplicationID: app.ID}
 	// A partner that hangs up must not cut a send short: the gateway may
@@ -146,7 +154,7 @@ func (s *Service) SendOTP(ctx context.Context, p julo.Partner, xid string, in Se
 			if derr := s.store.DeleteOTP(ctx, id); derr != nil {
 				err = errors.Join(err, derr)
 			}
-			return &julo.Error{Code: julo.EUPSTREAM, Problems: []julo.Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err}
+			return s.refund(ctx, unit, &julo.Error{Code: julo.EUPSTREAM, Problems: []julo.Problem{{Msg: i18n.SMSGatewayFailed}}, Err: err})
 		}
 		// Maybe delivered (a timeout): the code stays valid and counted.
 		if cerr := s.store.CloseOtherOTPs(ctx, app.ID, id, now); cerr != nil {

@@ -41,7 +41,10 @@ type Registered struct {
 // is held (also when another request wins a race for it): an
 // *ExistingApplicationError when what is named is held by one application
 // of the same partner (see registrationRefusal for what is named, and what
-// counts as a failed check).
+// counts as a failed check). A valid registration spends a unit of the
+// partner's registrations_per_hour budget first (ETOOMANY when none is
+// left, before anything else is looked at or counted), which a refused one
+// gives back: the budget counts customers registered.
 func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput) (Registered, error) {
 	ps := in.Problems
 	now := s.now()
@@ -53,6 +56,19 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 	if err := ps.Err(); err != nil {
 		return Registered{}, err
 	}
+	unit, err := s.spend(ctx, p, BudgetRegistrations)
+	if err != nil {
+		return Registered{}, err
+	}
+	out, err := s.register(ctx, p, in, nik, pin, email, now)
+	if err != nil {
+		return Registered{}, s.refund(ctx, unit, err)
+	}
+	return out, nil
+}
+
+// register is Register once the request is valid and its unit spent.
+func (s *Service) register(ctx context.Context, p julo.Partner, in RegisterInput, nik NIK, pin, email string, now time.Time) (Registered, error) {
 	var r Registration
 	// A try that loses a race (another registration took the NIK or email,
 	// or changed a claim this one takes over, or drew the same xid) looks
@@ -173,13 +189,19 @@ type PreregisterInput struct {
 // be registered. The PreregFailures-th failure within PreregWindow of one
 // value, here or at registration (see registrationRefusal), locks it for
 // PreregLock (ELOCKED): probing who is a customer takes a fresh value every
-// few tries, which bounds enumeration by either one.
-func (s *Service) PreregisterCheck(ctx context.Context, in PreregisterInput) error {
+// few tries, which bounds enumeration by either one. Each valid check
+// spends a unit of the partner's prereg_checks_per_minute budget, whatever
+// its answer; with none left it is ETOOMANY before any guard is read or
+// counted.
+func (s *Service) PreregisterCheck(ctx context.Context, p julo.Partner, in PreregisterInput) error {
 	ps := in.Problems
 	now := s.now()
 	nik, _ := s.checkNIK(&ps, "nik", in.NIK, now)
 	email := s.checkEmail(&ps, "email", in.Email)
 	if err := ps.Err(); err != nil {
+		return err
+	}
+	if _, err := s.spend(ctx, p, BudgetPreregChecks); err != nil {
 		return err
 	}
 	gs := s.guards(nik.Number, email, "nik")

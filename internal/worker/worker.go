@@ -22,6 +22,7 @@ type Onboarding interface {
 	SweepImageBlob(ctx context.Context, j onboarding.ImageSweepJob) error
 	SweepPendingBlobs(ctx context.Context, j onboarding.PendingBlobSweepJob) error
 	ExpireIdleApplications(ctx context.Context, j onboarding.FormExpiryJob) error
+	DeleteEndedBudgetWindows(ctx context.Context, j onboarding.BudgetWindowsJob) error
 }
 
 // Register adds every worker to ws.
@@ -38,7 +39,10 @@ func Register(ws *river.Workers, o Onboarding) error {
 	if err := river.AddWorkerSafely(ws, &run[onboarding.PendingBlobSweepJob]{do: o.SweepPendingBlobs}); err != nil {
 		return err
 	}
-	return river.AddWorkerSafely(ws, &run[onboarding.FormExpiryJob]{do: o.ExpireIdleApplications})
+	if err := river.AddWorkerSafely(ws, &run[onboarding.FormExpiryJob]{do: o.ExpireIdleApplications}); err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(ws, &run[onboarding.BudgetWindowsJob]{do: o.DeleteEndedBudgetWindows})
 }
 
 // run is the worker of one job kind: it calls do. An operation that is not
