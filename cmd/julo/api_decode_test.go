@@ -67,9 +67,10 @@ func TestDecodeRegistrationInEveryEncoding(t *testing.T) {
 			if d.KTP != nik || d.Email != email || d.XID < 1_000_000_000 {
 				t.Fatalf("data %+v", d)
 			}
-			var lat, lon float64
+			rec := customerOf(t, s, nik)
+			lat, lon := rec.Latitude, rec.Longitude
 			var pin string
-			s.query(t, `SELECT latitude, longitude, pin_hash FROM customers WHERE nik = $1`, []any{nik}, &lat, &lon, &pin)
+			s.query(t, `SELECT pin_hash FROM customers WHERE id = $1`, []any{rec.CustomerID}, &pin)
 			if lat != -6.1815657 || lon != 106.7229445 || !strings.HasPrefix(pin, "$argon2id$") {
 				t.Fatalf("stored %v %v %q", lat, lon, pin)
 			}
@@ -204,8 +205,8 @@ func TestDecodeNumbersAsStringsAccepted(t *testing.T) {
 	s.do(req{Method: "POST", Path: pathRegister, ContentType: "application/json",
 		Body: `{"username": "3203021505900001", "pin": 159357, "email": "str@example.com", "latitude": "-6.18", "longitude": " 106.72 "}`}).
 		expect(t, http.StatusCreated).decodeData(t, &d)
-	var lat, lon float64
-	s.query(t, `SELECT latitude, longitude FROM customers WHERE nik = $1`, []any{"3203021505900001"}, &lat, &lon)
+	rec := customerOf(t, s, "3203021505900001")
+	lat, lon := rec.Latitude, rec.Longitude
 	if lat != -6.18 || lon != 106.72 {
 		t.Fatalf("stored %v %v", lat, lon)
 	}

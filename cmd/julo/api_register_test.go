@@ -28,15 +28,11 @@ func TestRegisterDocExampleStoresCustomerAndApplication(t *testing.T) {
 	if d.XID < 1_000_000_000 || d.XID > 9_999_999_999 || d.Email != "example@test.com" || d.KTP != "3203020101930001" {
 		t.Fatalf("data %+v", d)
 	}
-	var xid int64
-	var status int
-	s.query(t, `SELECT a.xid, a.status FROM applications a JOIN customers c ON c.id = a.customer_id WHERE c.nik = $1`,
-		[]any{"3203020101930001"}, &xid, &status)
-	if xid != d.XID || status != 100 {
-		t.Fatalf("stored xid %d status %d, answered xid %d", xid, status, d.XID)
+	rec := customerOf(t, s, "3203020101930001")
+	if len(rec.Applications) != 1 || rec.Applications[0].XID != d.XID || rec.Applications[0].Status != 100 || rec.Email != "example@test.com" {
+		t.Fatalf("stored %+v, answered xid %d", rec, d.XID)
 	}
-	var lat, lon float64
-	s.query(t, `SELECT latitude, longitude FROM customers WHERE nik = $1`, []any{"3203020101930001"}, &lat, &lon)
+	lat, lon := rec.Latitude, rec.Longitude
 	if lat != -6.1815657 || lon != 106.7229445 {
 		t.Fatalf("stored coordinates %v, %v", lat, lon)
 	}
@@ -161,7 +157,7 @@ func TestRegisterPINRulesAndArgon2idStorage(t *testing.T) {
 	b["pin"] = pin
 	s.do(req{Method: "POST", Path: pathRegister, Body: b}).expect(t, http.StatusCreated)
 	var hash string
-	s.query(t, `SELECT pin_hash FROM customers WHERE nik = $1`, []any{nik}, &hash)
+	s.query(t, `SELECT pin_hash FROM customers WHERE id = $1`, []any{customerOf(t, s, nik).CustomerID}, &hash)
 	if !strings.HasPrefix(hash, "$argon2id$") || strings.Contains(hash, pin) {
 		t.Fatalf("pin_hash %q: want an argon2id hash without the PIN", hash)
 	}
@@ -212,8 +208,7 @@ func TestRegisterEmailRules(t *testing.T) {
 		if d.Email != "budi.santoso@example.com" {
 			t.Fatalf("answered email %q", d.Email)
 		}
-		var stored string
-		s.query(t, `SELECT email FROM customers WHERE nik = $1`, []any{testNIK(300)}, &stored)
+		stored := customerOf(t, s, testNIK(300)).Email
 		if stored != "budi.santoso@example.com" {
 			t.Fatalf("stored email %q", stored)
 		}
@@ -288,8 +283,8 @@ func TestRegisterCoordinates(t *testing.T) {
 			b := regBody(nik, fmt.Sprintf("coord-good-%d@example.com", i))
 			b["latitude"], b["longitude"] = c.lat, c.lon
 			s.forT(t).do(req{Method: "POST", Path: pathRegister, Body: b}).expect(t, http.StatusCreated)
-			var lat, lon float64
-			s.query(t, `SELECT latitude, longitude FROM customers WHERE nik = $1`, []any{nik}, &lat, &lon)
+			rec := customerOf(t, s, nik)
+			lat, lon := rec.Latitude, rec.Longitude
 			if lat != c.wantLat || lon != c.wantLon {
 				t.Fatalf("stored %v, %v; want %v, %v", lat, lon, c.wantLat, c.wantLon)
 			}
@@ -373,7 +368,8 @@ func TestRegisterConcurrentSameNIKOrEmailExactlyOneWins(t *testing.T) {
 		race(t, func(i int) map[string]any { return regBody(testNIK(7), fmt.Sprintf("race-nik-%d@example.com", i)) },
 			"username: "+msgNIKRegistered)
 		var n int
-		s.query(t, `SELECT COUNT(*) FROM customers WHERE nik = $1`, []any{testNIK(7)}, &n)
+		s.query(t, `SELECT COUNT(*) FROM customers WHERE nik_bidx = (SELECT nik_bidx FROM customers WHERE id = $1)`,
+			[]any{customerOf(t, s, testNIK(7)).CustomerID}, &n)
 		if n != 1 {
 			t.Fatalf("%d customers with the NIK", n)
 		}
@@ -450,8 +446,8 @@ func TestRegisterIgnoresUnknownAndProtectedFields(t *testing.T) {
 		t.Fatalf("data %+v", d)
 	}
 	var status int
-	var nik string
-	s.query(t, `SELECT a.status, c.nik FROM applications a JOIN customers c ON c.id = a.customer_id`, nil, &status, &nik)
+	s.query(t, `SELECT status FROM applications`, nil, &status)
+	nik := customerOf(t, s, testNIK(1)).NIK
 	if status != 100 || nik != testNIK(1) {
 		t.Fatalf("stored status %d nik %s", status, nik)
 	}

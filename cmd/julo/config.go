@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 // config is every setting, each from a flag or its environment variable
@@ -34,8 +36,13 @@ type config struct {
 	// item 5), in whole days.
 	formExpiryDays int
 	coolingOffDays int
-	vendors        vendorConfig
-	conn           connConfig
+	// retentionDays: customers whose applications never reached 105 are
+	// erased this long after their last change; termsVersion is recorded
+	// with each consent (issue 10, item 4).
+	retentionDays int
+	termsVersion  string
+	vendors       vendorConfig
+	conn          connConfig
 	// budgets are the per-partner budgets' defaults (budgets.go).
 	budgets budgetDefaults
 	// envErrs are environment values that do not parse; validate reports them.
@@ -122,6 +129,10 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		"an application at 100 FORM_CREATED without a successful step for this many days expires (106 FORM_EXPIRED), freeing its NIK and email (JULO_FORM_EXPIRY_DAYS)")
 	fs.IntVar(&c.coolingOffDays, "refusal-cooling-off-days", int(envInt("JULO_REFUSAL_COOLING_OFF_DAYS", "30")),
 		"a refused customer may register again this many days after the refusal (JULO_REFUSAL_COOLING_OFF_DAYS)")
+	fs.IntVar(&c.retentionDays, "retention-days", int(envInt("JULO_RETENTION_DAYS", "90")),
+		"a customer none of whose applications reached 105 FORM_SUBMITTED is erased this many days after its last change (JULO_RETENTION_DAYS)")
+	fs.StringVar(&c.termsVersion, "terms-version", env("JULO_TERMS_VERSION", onboarding.DefaultTermsVersion),
+		"the version of the terms and privacy notice customers accept, recorded with each consent (JULO_TERMS_VERSION)")
 	c.budgets.flags(fs, getenv, &c.envErrs)
 	cc := &c.conn
 	fs.IntVar(&cc.maxConns, "max-conns", int(envInt("JULO_MAX_CONNS", "4096")),
@@ -174,6 +185,10 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--job-workers %d: use 1 to 1000", c.jobWorkers)
 	case c.formExpiryDays < 1 || c.formExpiryDays > 3650 || c.coolingOffDays < 1 || c.coolingOffDays > 3650:
 		return fmt.Errorf("--form-expiry-days %d, --refusal-cooling-off-days %d: use 1 to 3650", c.formExpiryDays, c.coolingOffDays)
+	case c.retentionDays < 1 || c.retentionDays > 3650:
+		return fmt.Errorf("--retention-days %d: use 1 to 3650", c.retentionDays)
+	case len(c.termsVersion) == 0 || len(c.termsVersion) > 100:
+		return fmt.Errorf("--terms-version: give 1 to 100 characters")
 	}
 	if err := c.conn.validate(); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/keyring"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"github.com/julo-partnership/julo/internal/store"
 )
@@ -30,7 +31,46 @@ func storeOf(t *testing.T, s *testServer) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	keys, err := keyring.Load(s.env["JULO_ENV"] == "production", s.Data, func(k string) string { return s.env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetKeys(keys); err != nil {
+		t.Fatal(err)
+	}
 	return db
+}
+
+// applicationRecord is what the server holds about the application xid
+// (from its customer's record).
+func (s *testServer) applicationRecord(t *testing.T, xid string) store.ApplicationRecord {
+	t.Helper()
+	x, err := strconv.ParseInt(xid, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := storeOf(t, s).CustomerByApplicationXID(context.Background(), x)
+	if err != nil {
+		t.Fatalf("application %s: %v", xid, err)
+	}
+	for _, a := range rec.Applications {
+		if a.XID == x {
+			return a
+		}
+	}
+	t.Fatalf("application %s is not in its customer's record", xid)
+	return store.ApplicationRecord{}
+}
+
+// customerOf is everything the server holds about the customer of nik,
+// opened with the server's keys (julo customer export's record).
+func customerOf(t *testing.T, s *testServer, nik string) store.CustomerRecord {
+	t.Helper()
+	rec, err := storeOf(t, s).CustomerByNIK(context.Background(), nik)
+	if err != nil {
+		t.Fatalf("customer %s: %v", nik, err)
+	}
+	return rec
 }
 
 // runFormExpiry runs the expiry as its periodic schedule would by the
@@ -124,10 +164,12 @@ func TestDataProtectionIdleApplicationExpiresAndFreesItsNIKAndEmail(t *testing.T
 	if again.XID == idle.XID || again.KTP != testNIK(1) || again.Email != "idle@example.com" {
 		t.Fatalf("registered again: %+v (first %d)", again, idle.XID)
 	}
+	// One customer (the first one, taken back) with both applications.
+	rec := customerOf(t, s, testNIK(1))
 	var customers, apps int
-	s.query(t, `SELECT COUNT(*) FROM customers WHERE nik = $1`, []any{testNIK(1)}, &customers)
-	s.query(t, `SELECT COUNT(*) FROM applications a JOIN customers c ON c.id = a.customer_id WHERE c.nik = $1`, []any{testNIK(1)}, &apps)
-	if customers != 1 || apps != 2 {
+	s.query(t, `SELECT COUNT(*) FROM customers WHERE nik_bidx = (SELECT nik_bidx FROM customers WHERE id = $1)`, []any{rec.CustomerID}, &customers)
+	apps = len(rec.Applications)
+	if customers != 1 || apps != 2 || rec.Applications[0].XID != idle.XID || rec.Applications[1].XID != again.XID {
 		t.Fatalf("%d customers and %d applications for the NIK, want 1 and 2", customers, apps)
 	}
 	if code, _ := statusOf(t, s, again.XID, asBeta); code != 100 {

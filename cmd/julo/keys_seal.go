@@ -9,7 +9,6 @@ import (
 
 	"github.com/julo-partnership/julo/internal/blob"
 	"github.com/julo-partnership/julo/internal/julo"
-	"github.com/julo-partnership/julo/internal/store"
 	"github.com/julo-partnership/julo/internal/worker"
 )
 
@@ -38,14 +37,11 @@ func sealImages(ctx context.Context, args []string, getenv func(string) string, 
 	if err := c.validate(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.databaseURL, c.data)
+	db, _, err := openStore(ctx, c, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrating: %w", err)
-	}
 	if h.now != nil {
 		db.SetClock(h.now)
 	}

@@ -59,8 +59,7 @@ func TestServerKeyRotationLocksNobodyOut(t *testing.T) {
 	if old, nu := keyOf(secretKey, "acme"), keyOf(secretKey, "beta"); old == "k2" || nu != "k2" {
 		t.Fatalf("secret key ids: acme %s, beta %s", old, nu)
 	}
-	const pinKey = `SELECT pin_key_id FROM customers WHERE email = $1`
-	if old, nu := keyOf(pinKey, "budi@test.com"), keyOf(pinKey, "siti@test.com"); old == "k2" || nu != "k2" {
+	if old, nu := customerOf(t, s2, "3203020101930001").PINHashKeyID, customerOf(t, s2, "3203020202930001").PINHashKeyID; old == "k2" || nu != "k2" {
 		t.Fatalf("PIN pepper ids: old %s, new %s", old, nu)
 	}
 }

@@ -128,7 +128,9 @@ func TestOfficePhonesCompaniesPublishAreAccepted(t *testing.T) {
 				t.Errorf("mobile_phone_2 = %v, want %s", got["mobile_phone_2"], tc.mobile2Stored)
 			}
 			var stored string
-			s.sqlDB().QueryRow(`SELECT company_phone_number FROM application_details d JOIN applications a ON a.id = d.application_id WHERE a.xid = $1`, mustInt(t, xid)).Scan(&stored)
+			if d := customerOf(t, s, nik).Applications[0].Details; d != nil && d.CompanyPhoneNumber != nil {
+				stored = *d.CompanyPhoneNumber
+			}
 			if stored != tc.stored {
 				t.Errorf("stored %q, want %q", stored, tc.stored)
 			}

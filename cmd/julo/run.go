@@ -54,6 +54,9 @@ commands:
                                      set where BPJS logins may return to, and the partner's own budgets (N or default)
   keys generate                      print a new key file (for JULO_KEYS_FILE in production)
   keys seal-images                   queue the job that seals the images stored before images were encrypted
+  keys rotate-data                   queue the jobs that rewrap customer and image keys with the current data key
+  customer export NIK                print everything held about a customer as JSON
+  customer erase NIK                 erase a customer's personal data (crypto-shred; refused while a credit line is active)
 
 Run "julo COMMAND -h" for the flags of a command.`
 
@@ -75,6 +78,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		if len(args) >= 2 && args[1] == "seal-images" {
 			return sealImages(ctx, args[2:], getenv, stdout, stderr, h)
 		}
+		if len(args) >= 2 && args[1] == "rotate-data" {
+			return rotateData(ctx, args[2:], getenv, stdout, stderr, h)
+		}
 		if len(args) == 2 && args[1] == "generate" {
 			b, err := keyring.Generate()
 			if err != nil {
@@ -83,7 +89,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 			_, err = fmt.Fprintf(stdout, "%s\n", b)
 			return err
 		}
-		return errors.New("usage: julo keys generate | julo keys seal-images")
+		return errors.New("usage: julo keys generate | julo keys seal-images | julo keys rotate-data")
+	case "customer":
+		return customer(ctx, args[1:], getenv, stdout, stderr, h)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -107,21 +115,12 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 	if err := c.validate(); err != nil {
 		return nil, nil, nil, err
 	}
-	db, err := store.Open(ctx, c.databaseURL, c.data)
+	db, keys, err := openStore(ctx, c, getenv)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, nil, nil, fmt.Errorf("migrating: %w", err)
 	}
 	if h.now != nil {
 		db.SetClock(h.now)
-	}
-	keys, err := keyring.Load(c.production(), c.data, getenv)
-	if err != nil {
-		db.Close()
-		return nil, nil, nil, err
 	}
 	for _, w := range keyring.Warnings(c.production(), c.data, getenv) {
 		log.Warn(w)
@@ -147,6 +146,7 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 	cfg.BlockedEmailDomains = c.blockedDomains()
 	cfg.FormExpiry, cfg.RefusalCoolingOff = days(c.formExpiryDays), days(c.coolingOffDays)
 	cfg.Budgets = onboarding.BudgetConfig{Limits: c.budgets.limits()}
+	cfg.TermsVersion = c.termsVersion
 	bpjs, scraper := c.vendorProviders()
 	cfg.External.PublicURL = c.publicURL
 	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")
@@ -154,6 +154,35 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: sealed, SMS: c.smsSender(db, log, h),
 		BPJS: bpjs, Bank: scraper, Config: cfg, Now: h.now, Observer: obs})
 	return svc, db, sealed, nil
+}
+
+// openStore opens the store with the keys (it seals personal data with
+// them: issue 10 item 1) and migrates it.
+func openStore(ctx context.Context, c config, getenv func(string) string) (*store.DB, onboarding.Keys, error) {
+	db, keys, _, err := openStoreMigrated(ctx, c, getenv)
+	return db, keys, err
+}
+
+// openStoreMigrated is openStore that also says how many migrations it applied.
+func openStoreMigrated(ctx context.Context, c config, getenv func(string) string) (*store.DB, onboarding.Keys, int, error) {
+	keys, err := keyring.Load(c.production(), c.data, getenv)
+	if err != nil {
+		return nil, keys, 0, err
+	}
+	db, err := store.Open(ctx, c.databaseURL, c.data)
+	if err != nil {
+		return nil, keys, 0, err
+	}
+	if err := db.SetKeys(keys); err != nil {
+		db.Close()
+		return nil, keys, 0, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, keys, 0, fmt.Errorf("migrating: %w", err)
+	}
+	return db, keys, n, nil
 }
 
 // withAWSFromProcess reads the AWS_* credentials from getenv, else from the
@@ -328,6 +357,16 @@ func startJobs(ctx context.Context, c config, svc *onboarding.Service, db *store
 	if err := worker.RegisterBlobSealing(ws, blobSealer{sealed}, db.Enqueue); err != nil {
 		return nil, err
 	}
+	now := time.Now
+	if h.now != nil {
+		now = h.now
+	}
+	if err := worker.RegisterDataRotation(ws, db, now, db.Enqueue); err != nil {
+		return nil, err
+	}
+	if err := worker.RegisterRetentionPurge(ws, db, days(c.retentionDays), now, sweepJob); err != nil {
+		return nil, err
+	}
 	jobs, err := db.NewJobs(store.WorkerConfig{Workers: ws, Periodic: periodicJobs(), MaxWorkers: c.jobWorkers,
 		Now: h.now, PollInterval: h.jobPoll, Logger: slog.New(warnOnly{log.Handler()})})
 	if err != nil {
@@ -355,6 +394,9 @@ var periodic = []struct {
 	{onboarding.FormExpiryJob{}, onboarding.FormExpiryEvery},
 	// Deletes the per-partner budgets' ended windows (issue 10, item 8).
 	{onboarding.BudgetWindowsJob{}, onboarding.BudgetWindowsEvery},
+	// Erases customers none of whose applications reached 105 within
+	// --retention-days (issue 10, item 4).
+	{worker.RetentionPurgeJob{}, worker.RetentionPurgeEvery},
 }
 
 // periodicJobs are the periodic jobs as River takes them: not run at start
@@ -490,15 +532,11 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := c.validate(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.databaseURL, c.data)
+	db, _, n, err := openStoreMigrated(ctx, c, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := db.Migrate(ctx)
-	if err != nil {
-		return err
-	}
 	have, _, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err

@@ -86,6 +86,10 @@ type Details struct {
 	MonthlyIncome, MonthlyExpenses, MonthlyHousingCost, TotalCurrentDebt                    int64
 	BankName, BankAccountNumber, LoanPurpose, LoanPurposeDesc                               string
 	IsVerificationAgreed, IsTermAccepted                                                    bool
+	// TermsVersion is the version of the terms the customer accepted
+	// (Config.TermsVersion when the data was submitted), stored with the
+	// consent and its time.
+	TermsVersion string
 }
 
 // CompletedApplication is what CompleteApplication stored: the application,
@@ -130,6 +134,10 @@ func (s *Service) CompleteApplication(ctx context.Context, p julo.Partner, xid s
 		*ps = append(*ps, p.problem)
 	}
 	d := v.details(s, app, in, verified)
+	d.TermsVersion = s.cfg.TermsVersion
+	if d.TermsVersion == "" {
+		d.TermsVersion = DefaultTermsVersion
+	}
 	if err := ps.Err(); err != nil {
 		return CompletedApplication{}, err
 	}

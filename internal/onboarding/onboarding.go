@@ -125,7 +125,15 @@ type Config struct {
 	MaxImagesPerApplication int
 	// Budgets are the per-partner budgets' defaults (see budget.go).
 	Budgets BudgetConfig
+	// TermsVersion names the terms and privacy notice a customer accepts
+	// with is_term_accepted and is_verification_agreed (the lender's
+	// document version); it is stored with the consent and its time.
+	// "": DefaultTermsVersion.
+	TermsVersion string
 }
+
+// DefaultTermsVersion is the terms version recorded when none is configured.
+const DefaultTermsVersion = "unversioned"
 
 // DefaultConfig is the configuration documented in the README.
 func DefaultConfig() Config {

@@ -15,20 +15,23 @@ import (
 
 // OTPConfig holds the limits of domain §6 (ours).
 type OTPConfig struct {
-	TTL          time.Duration // a code is valid this long
-	ResendAfter  time.Duration // no new code for an application sooner than this
-	AppSends     int           // at most this many sends per application ...
-	AppWindow    time.Duration // ... within this window
-	PhoneDaily   int           // at most this many sends per phone in 24 hours, across partners
-	MaxTries     int           // wrong tries that burn a code
-	LockAfter    int           // consecutive wrong tries (across codes) that lock OTP ...
-	LockDuration time.Duration // ... for this long
+	TTL         time.Duration // a code is valid this long
+	ResendAfter time.Duration // no new code for an application sooner than this
+	AppSends    int           // at most this many sends per application ...
+	AppWindow   time.Duration // ... within this window
+	PhoneDaily  int           // at most this many sends per phone in 24 hours by one partner ...
+	// ... and this many by all partners together (a partner cannot exhaust
+	// the daily codes of another partner's customer); 0: 3 x PhoneDaily.
+	PhoneDailyGlobal int
+	MaxTries         int           // wrong tries that burn a code
+	LockAfter        int           // consecutive wrong tries (across codes) that lock OTP ...
+	LockDuration     time.Duration // ... for this long
 }
 
 // DefaultOTPConfig is the configuration documented in the README.
 func DefaultOTPConfig() OTPConfig {
 	return OTPConfig{TTL: 5 * time.Minute, ResendAfter: 60 * time.Second, AppSends: 3, AppWindow: 30 * time.Minute,
-		PhoneDaily: 10, MaxTries: 5, LockAfter: 10, LockDuration: time.Hour}
+		PhoneDaily: 10, PhoneDailyGlobal: 30, MaxTries: 5, LockAfter: 10, LockDuration: time.Hour}
 }
 
 // OTPCode is one code sent to a phone. Only Hash, an HMAC of the code, is kept.
@@ -50,8 +53,11 @@ type OTPCounters struct {
 	LastAppSend     time.Time // zero when none
 	AppSends        int       // sends of the application since the window start
 	OldestAppSend   time.Time
-	PhoneSends      int // sends to the phone in the last 24 hours
+	PhoneSends      int // sends to the phone in the last 24 hours, by every partner
 	OldestPhoneSend time.Time
+	// PartnerPhoneSends counts only the application's partner's sends.
+	PartnerPhoneSends      int
+	OldestPartnerPhoneSend time.Time
 }
 
 // OTPState is the per-application failure count and lock.
@@ -179,8 +185,15 @@ func (s *Service) sendAllowed(k OTPCounters, now time.Time) (string, error) {
 	if k.AppSends >= cfg.AppSends {
 		return OTPRefusedAppLimit, tooMany(i18n.OTPAppSendLimit, k.OldestAppSend.Add(cfg.AppWindow), now, cfg.AppSends, int(cfg.AppWindow.Minutes()))
 	}
-	if k.PhoneSends >= cfg.PhoneDaily {
-		return OTPRefusedPhoneDaily, tooMany(i18n.OTPPhoneDailyLimit, k.OldestPhoneSend.Add(24*time.Hour), now, cfg.PhoneDaily)
+	if k.PartnerPhoneSends >= cfg.PhoneDaily {
+		return OTPRefusedPhoneDaily, tooMany(i18n.OTPPhoneDailyLimit, k.OldestPartnerPhoneSend.Add(24*time.Hour), now, cfg.PhoneDaily)
+	}
+	global := cfg.PhoneDailyGlobal
+	if global == 0 {
+		global = 3 * cfg.PhoneDaily
+	}
+	if k.PhoneSends >= global {
+		return OTPRefusedPhoneDaily, tooMany(i18n.OTPPhoneDailyLimit, k.OldestPhoneSend.Add(24*time.Hour), now, global)
 	}
 	return "", nil
 }

@@ -27,16 +27,34 @@ func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboardi
 				return err
 			}
 		}
+		bidx, err := db.blindIndexes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		nikIdx, emailIdx := bidx(bidxNIK, r.NIK), bidx(bidxEmail, r.Email)
 		var released sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT id, released_at FROM customers WHERE nik = $1`+db.dialect.forUpdate, r.NIK).
+		err = tx.QueryRowContext(ctx, `SELECT id, released_at FROM customers WHERE nik_bidx = $1`+db.dialect.forUpdate, nikIdx).
 			Scan(&app.CustomerID, &released)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			k, raw, err := db.newCustomerKey()
+			if err != nil {
+				return err
+			}
+			nik, err1 := k.seal(db.random(), colNIK, r.NIK)
+			email, err2 := k.seal(db.random(), colEmail, r.Email)
+			pos, err3 := k.seal(db.random(), colPosition, position(r.Latitude, r.Longitude))
+			if err := errors.Join(err1, err2, err3); err != nil {
+				return err
+			}
 			if err := tx.QueryRowContext(ctx, `INSERT INTO customers
-				(partner_id, nik, email, pin_hash, pin_key_id, latitude, longitude, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-				r.PartnerID, r.NIK, r.Email, r.PINHash, r.PINKeyID, r.Latitude, r.Longitude, ms(r.At)).Scan(&app.CustomerID); err != nil {
+				(partner_id, nik_bidx, email_bidx, nik_sealed, email_sealed, position_sealed, pin_hash, pin_key_id, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+				r.PartnerID, nikIdx, emailIdx, nik, email, pos, r.PINHash, r.PINKeyID, ms(r.At)).Scan(&app.CustomerID); err != nil {
 				return db.conflict(err)
+			}
+			if err := db.insertCustomerKey(ctx, tx, app.CustomerID, raw, ms(r.At)); err != nil {
+				return err
 			}
 		case err != nil:
 			return err
@@ -46,9 +64,18 @@ func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboardi
 		default:
 			// The customer comes back: the registration's email, PIN and
 			// position are now its own, and it holds them again.
-			if _, err := tx.ExecContext(ctx, `UPDATE customers SET partner_id = $2, email = $3, pin_hash = $4, pin_key_id = $5,
-				latitude = $6, longitude = $7, released_at = NULL WHERE id = $1`,
-				app.CustomerID, r.PartnerID, r.Email, r.PINHash, r.PINKeyID, r.Latitude, r.Longitude); err != nil {
+			k, err := db.keyOfCustomer(ctx, tx, app.CustomerID)
+			if err != nil {
+				return err
+			}
+			email, err1 := k.seal(db.random(), colEmail, r.Email)
+			pos, err2 := k.seal(db.random(), colPosition, position(r.Latitude, r.Longitude))
+			if err := errors.Join(err1, err2); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE customers SET partner_id = $2, email_bidx = $3, email_sealed = $4, pin_hash = $5,
+				pin_key_id = $6, position_sealed = $7, released_at = NULL WHERE id = $1`,
+				app.CustomerID, r.PartnerID, emailIdx, email, r.PINHash, r.PINKeyID, pos); err != nil {
 				return db.conflict(err)
 			}
 		}
@@ -89,16 +116,21 @@ const newestApplication = `SELECT n.id FROM applications n WHERE n.customer_id =
 // released), each with its newest application: partner, xid, status and
 // when it reached that status (updated_at: only the status machine sets it).
 func (db *DB) Holders(ctx context.Context, nik, email string) (nikHolder, emailHolder *onboarding.Holder, err error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT customers.nik = $1, customers.email = $2, customers.id,
+	bidx, err := db.blindIndexes(ctx, db.w)
+	if err != nil {
+		return nil, nil, err
+	}
+	nikIdx, emailIdx := bidx(bidxNIK, nik), bidx(bidxEmail, email)
+	rows, err := db.r.QueryContext(ctx, `SELECT customers.nik_bidx = $1, customers.email_bidx = $2, customers.id,
 		COALESCE(a.partner_id, customers.partner_id), COALESCE(a.xid, 0), COALESCE(a.status, 0), COALESCE(a.updated_at, 0)
 		FROM customers LEFT JOIN applications a ON a.id = (`+newestApplication+`)
-		WHERE customers.released_at IS NULL AND (customers.nik = $1 OR customers.email = $2)`, nik, email)
+		WHERE customers.released_at IS NULL AND (customers.nik_bidx = $1 OR customers.email_bidx = $2)`, nikIdx, emailIdx)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var isNIK, isEmail bool
+		var isNIK, isEmail sql.NullBool
 		var h onboarding.Holder
 		var since int64
 		if err := rows.Scan(&isNIK, &isEmail, &h.CustomerID, &h.PartnerID, &h.XID, &h.Status, &since); err != nil {
@@ -107,10 +139,10 @@ func (db *DB) Holders(ctx context.Context, nik, email string) (nikHolder, emailH
 		if since != 0 {
 			h.Since = fromMS(since)
 		}
-		if isNIK {
+		if isNIK.Bool {
 			nikHolder = &h
 		}
-		if isEmail {
+		if isEmail.Bool {
 			emailHolder = &h
 		}
 	}
@@ -163,16 +195,34 @@ func scanGuard(row *sql.Row) (onboarding.PreregGuard, error) {
 	return g, nil
 }
 
-// ApplicationByXID returns an application with its customer's NIK and email.
+// ApplicationByXID returns an application with its customer's NIK and email,
+// opened with the customer's key; ENOTFOUND for an erased customer's.
 func (db *DB) ApplicationByXID(ctx context.Context, xid int64) (onboarding.Application, error) {
 	var a onboarding.Application
 	var created int64
-	err := db.r.QueryRowContext(ctx, `SELECT a.id, a.xid, a.partner_id, a.customer_id, a.status, a.created_at, c.nik, c.email
-		FROM applications a JOIN customers c ON c.id = a.customer_id WHERE a.xid = $1`, xid).
-		Scan(&a.ID, &a.XID, &a.PartnerID, &a.CustomerID, &a.Status, &created, &a.NIK, &a.Email)
+	var kekID string
+	var wrapped, nik, email sql.NullString
+	err := db.r.QueryRowContext(ctx, `SELECT a.id, a.xid, a.partner_id, a.customer_id, a.status, a.created_at,
+		c.nik_sealed, c.email_sealed, k.kek_id, k.wrapped
+		FROM applications a JOIN customers c ON c.id = a.customer_id JOIN customer_keys k ON k.customer_id = c.id
+		WHERE a.xid = $1`, xid).
+		Scan(&a.ID, &a.XID, &a.PartnerID, &a.CustomerID, &a.Status, &created, &nik, &email, &kekID, &wrapped)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, notFound("application")
 	}
+	if err != nil {
+		return a, err
+	}
 	a.CreatedAt = fromMS(created)
-	return a, err
+	k, _, err := db.unwrapCustomerKey(a.CustomerID, kekID, wrapped)
+	if err != nil {
+		return onboarding.Application{}, err
+	}
+	if a.NIK, err = k.open(colNIK, nik.String); err != nil {
+		return onboarding.Application{}, err
+	}
+	if a.Email, err = k.open(colEmail, email.String); err != nil {
+		return onboarding.Application{}, err
+	}
+	return a, nil
 }

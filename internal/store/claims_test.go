@@ -41,14 +41,14 @@ func testIdleApplicationsExpire(t *testing.T, d testDB) {
 	}
 	exec(`INSERT INTO images (public_id, application_id, image_type, blob_key, content_type, size_bytes, sha256, width, height, created_at)
 		VALUES (4503599627370497, $1, 'selfie', 'k', 'image/png', 1, 'x', 1, 1, $2)`, ids["image"], later)
-	exec(`INSERT INTO verified_phones (application_id, phone, verified_at) VALUES ($1, '081234567890', $2)`, ids["phone"], later)
+	exec(`INSERT INTO verified_phones (application_id, phone_bidx, phone_sealed, verified_at) VALUES ($1, 'b', 's', $2)`, ids["phone"], later)
 	exec(`INSERT INTO bpjs_tasks (application_id, token, app_type, status, created_at, updated_at) VALUES ($1, 't1', 'web', 'success', $2, $2)`,
 		ids["bpjs"], later)
 	exec(`INSERT INTO bank_imports (public_id, application_id, bank, ref, status, created_at, updated_at, finished_at)
 		VALUES (4503599627370497, $1, 'bca', 'r1', 'load_success', $2, $2, $2)`, ids["import"], later)
 	// What does not count: a code sent but not verified, a failed BPJS
 	// login, a failed import.
-	exec(`INSERT INTO otp_codes (application_id, phone, code_hash, key_id, sent_at, expires_at, attempts) VALUES ($1, '081234567891', 'h', 'k', $2, $2, 0)`,
+	exec(`INSERT INTO otp_codes (application_id, phone_bidx, phone_sealed, code_hash, key_id, sent_at, expires_at, attempts) VALUES ($1, 'b2', 's2', 'h', 'k', $2, $2, 0)`,
 		ids["failed steps"], later)
 	exec(`INSERT INTO bpjs_tasks (application_id, token, app_type, status, created_at, updated_at) VALUES ($1, 't2', 'web', 'failed', $2, $2)`,
 		ids["failed steps"], later)

@@ -42,6 +42,7 @@ type uniqueIndex struct {
 const (
 	uniqueEventID  julo.UniqueKey = "event_id"
 	uniqueEventSeq julo.UniqueKey = "event_sequence"
+	uniqueErasure  julo.UniqueKey = "customer_erasure"
 )
 
 // uniqueIndexes maps every unique index to the field it guards, for both
@@ -49,8 +50,8 @@ const (
 // TestEveryUniqueIndexNamesAField fails until it does.
 var uniqueIndexes = []uniqueIndex{
 	{name: "partners_username_key", on: "partners.username", key: onboarding.UniquePartnerName},
-	{name: "customers_nik", on: "customers.nik", key: onboarding.UniqueNIK},
-	{name: "customers_email", on: "customers.email", key: onboarding.UniqueEmail},
+	{name: "customers_nik_bidx", on: "customers.nik_bidx", key: onboarding.UniqueNIK},
+	{name: "customers_email_bidx", on: "customers.email_bidx", key: onboarding.UniqueEmail},
 	{name: "applications_xid", on: "applications.xid", key: onboarding.UniqueXID},
 	{name: "images_current", on: "images.application_id, images.image_type", key: onboarding.UniqueImageType},
 	{name: "images_public_id", on: "images.public_id", key: onboarding.UniqueImageID},
@@ -62,6 +63,7 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "events_event_id", on: "events.event_id", key: uniqueEventID},
 	{name: "partner_return_urls_prefix", on: "partner_return_urls.partner_id, partner_return_urls.prefix", key: onboarding.UniqueReturnURL},
 	{name: "events_app_sequence", on: "events.application_id, events.sequence", key: uniqueEventSeq},
+	{name: "customer_erasures_customer", on: "customer_erasures.customer_id", key: uniqueErasure},
 }
 
 // uniqueKey returns the rule of the index whose name (or, on SQLite,
@@ -83,7 +85,7 @@ var sqliteDialect = dialect{
 		if !errors.As(err, &e) || e.Code() != 2067 && e.Code() != 1555 { // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
 			return "", false
 		}
-		// "constraint failed: UNIQUE constraint failed: customers.nik (2067)"
+		// "constraint failed: UNIQUE constraint failed: customers.nik_bidx (2067)"
 		// or, for an index on two columns, "... failed: t.a, t.b (2067)".
 		msg := e.Error()
 		if i := strings.LastIndex(msg, "failed: "); i >= 0 {

@@ -16,6 +16,13 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
+// goSteps are migrations' parts written in Go, run right after the SQL of
+// their version in its transaction: what SQL cannot do, such as sealing
+// existing rows with the keys.
+var goSteps = map[int]func(context.Context, *DB, *sql.Tx) error{
+	11: sealExistingRows,
+}
+
 type migration struct {
 	version int
 	name    string
@@ -99,6 +106,11 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
+			if step := goSteps[m.version]; step != nil {
+				if err := step(ctx, db, tx); err != nil {
+					return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+				}
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.version, m.name, time.Now().UnixMilli()); err != nil {
 				return err
@@ -108,6 +120,13 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		})
 		if err != nil {
 			return applied, err
+		}
+	}
+	if applied > 0 && db.dialect.name == "sqlite" {
+		// A migration may have rewritten tables of personal data (0012):
+		// their old pages' images must not linger in the WAL.
+		if _, err := db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			return applied, fmt.Errorf("checkpointing the WAL: %w", err)
 		}
 	}
 	return applied, nil

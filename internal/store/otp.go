@@ -37,16 +37,29 @@ func (db *DB) CreateOTP(ctx context.Context, c onboarding.OTPCode, appSince, pho
 		if err := db.lockApplication(ctx, tx, c.ApplicationID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO otp_phones (phone) VALUES ($1) ON CONFLICT (phone) DO NOTHING`, c.Phone); err != nil {
+		bidx, err := db.blindIndexes(ctx, tx)
+		if err != nil {
 			return err
 		}
-		var phone string
-		if err := tx.QueryRowContext(ctx, `SELECT phone FROM otp_phones WHERE phone = $1`+db.dialect.forUpdate, c.Phone).Scan(&phone); err != nil {
+		phoneIdx := bidx(bidxPhone, c.Phone)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO otp_phone_locks (phone_bidx) VALUES ($1) ON CONFLICT (phone_bidx) DO NOTHING`, phoneIdx); err != nil {
+			return err
+		}
+		var locked0 string
+		if err := tx.QueryRowContext(ctx, `SELECT phone_bidx FROM otp_phone_locks WHERE phone_bidx = $1`+db.dialect.forUpdate, phoneIdx).Scan(&locked0); err != nil {
+			return err
+		}
+		key, err := db.keyOfApplication(ctx, tx, c.ApplicationID)
+		if err != nil {
+			return err
+		}
+		phoneSealed, err := key.seal(db.random(), colOTPPhone, c.Phone)
+		if err != nil {
 			return err
 		}
 		var k onboarding.OTPCounters
-		var locked, last, oldestApp, oldestPhone sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT locked_until FROM otp_state WHERE application_id = $1`, c.ApplicationID).Scan(&locked)
+		var locked, last, oldestApp, oldestPhone, oldestPartnerPhone sql.NullInt64
+		err = tx.QueryRowContext(ctx, `SELECT locked_until FROM otp_state WHERE application_id = $1`, c.ApplicationID).Scan(&locked)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -57,19 +70,25 @@ func (db *DB) CreateOTP(ctx context.Context, c onboarding.OTPCode, appSince, pho
 			c.ApplicationID, ms(appSince)).Scan(&k.AppSends, &oldestApp); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(sent_at) FROM otp_codes WHERE phone = $1 AND sent_at > $2`,
-			c.Phone, ms(phoneSince)).Scan(&k.PhoneSends, &oldestPhone); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(sent_at) FROM otp_codes WHERE phone_bidx = $1 AND sent_at > $2`,
+			phoneIdx, ms(phoneSince)).Scan(&k.PhoneSends, &oldestPhone); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(o.sent_at) FROM otp_codes o JOIN applications a ON a.id = o.application_id
+			WHERE o.phone_bidx = $1 AND o.sent_at > $2 AND a.partner_id = (SELECT partner_id FROM applications WHERE id = $3)`,
+			phoneIdx, ms(phoneSince), c.ApplicationID).Scan(&k.PartnerPhoneSends, &oldestPartnerPhone); err != nil {
 			return err
 		}
 		k.LockedUntil, k.LastAppSend = nullableMS(locked), nullableMS(last)
 		k.OldestAppSend, k.OldestPhoneSend = nullableMS(oldestApp), nullableMS(oldestPhone)
+		k.OldestPartnerPhoneSend = nullableMS(oldestPartnerPhone)
 		if err := check(k); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO otp_codes
-			(application_id, phone, code_hash, key_id, sent_at, expires_at, attempts)
-			VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id`,
-			c.ApplicationID, c.Phone, c.Hash, c.KeyID, ms(c.SentAt), ms(c.ExpiresAt)).Scan(&id)
+			(application_id, phone_bidx, phone_sealed, code_hash, key_id, sent_at, expires_at, attempts)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 0) RETURNING id`,
+			c.ApplicationID, phoneIdx, phoneSealed, c.Hash, c.KeyID, ms(c.SentAt), ms(c.ExpiresAt)).Scan(&id)
 	})
 	return id, err
 }
@@ -104,14 +123,23 @@ func (db *DB) CheckOTP(ctx context.Context, applicationID int64, at time.Time, c
 		st.LockedUntil = nullableMS(sql.NullInt64{Int64: locked, Valid: true})
 		var c onboarding.OTPCode
 		var sent, expires int64
-		err = tx.QueryRowContext(ctx, `SELECT id, application_id, phone, code_hash, key_id, sent_at, expires_at, attempts
+		var phoneSealed string
+		err = tx.QueryRowContext(ctx, `SELECT id, application_id, phone_sealed, code_hash, key_id, sent_at, expires_at, attempts
 			FROM otp_codes WHERE application_id = $1 AND closed_at IS NULL ORDER BY sent_at DESC, id DESC LIMIT 1`, applicationID).
-			Scan(&c.ID, &c.ApplicationID, &c.Phone, &c.Hash, &c.KeyID, &sent, &expires, &c.Attempts)
+			Scan(&c.ID, &c.ApplicationID, &phoneSealed, &c.Hash, &c.KeyID, &sent, &expires, &c.Attempts)
 		code := &c
+		var key *customerKey
 		if errors.Is(err, sql.ErrNoRows) {
 			code = nil
 		} else if err != nil {
 			return err
+		} else {
+			if key, err = db.keyOfApplication(ctx, tx, applicationID); err != nil {
+				return err
+			}
+			if c.Phone, err = key.open(colOTPPhone, phoneSealed); err != nil {
+				return err
+			}
 		}
 		c.SentAt, c.ExpiresAt = fromMS(sent), fromMS(expires)
 		check(&st, code)
@@ -133,8 +161,20 @@ func (db *DB) CheckOTP(ctx context.Context, applicationID int64, at time.Time, c
 			}
 		}
 		if st.VerifiedPhone != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO verified_phones (application_id, phone, verified_at) VALUES ($1, $2, $3)
-				ON CONFLICT (application_id, phone) DO NOTHING`, applicationID, st.VerifiedPhone, ms(at)); err != nil {
+			if key == nil {
+				return errors.New("store: a phone was verified without a code")
+			}
+			bidx, err := db.blindIndexes(ctx, tx)
+			if err != nil {
+				return err
+			}
+			sealed, err := key.seal(db.random(), colVerifiedPhone, st.VerifiedPhone)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO verified_phones (application_id, phone_bidx, phone_sealed, verified_at)
+				VALUES ($1, $2, $3, $4) ON CONFLICT (application_id, phone_bidx) DO NOTHING`,
+				applicationID, bidx(bidxPhone, st.VerifiedPhone), sealed, ms(at)); err != nil {
 				return err
 			}
 		}
@@ -151,7 +191,22 @@ func msOrZero(t time.Time) int64 {
 
 // VerifiedPhones lists the application's verified phones, oldest first.
 func (db *DB) VerifiedPhones(ctx context.Context, applicationID int64) ([]string, error) {
-	return queryStrings(ctx, db.r, `SELECT phone FROM verified_phones WHERE application_id = $1 ORDER BY verified_at, phone`, applicationID)
+	sealed, err := queryStrings(ctx, db.r, `SELECT phone_sealed FROM verified_phones WHERE application_id = $1
+		ORDER BY verified_at, phone_bidx`, applicationID)
+	if err != nil || len(sealed) == 0 {
+		return sealed, err
+	}
+	key, err := db.keyOfApplication(ctx, db.r, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(sealed))
+	for i, s := range sealed {
+		if out[i], err = key.open(colVerifiedPhone, s); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func queryStrings(ctx context.Context, q interface {
@@ -174,33 +229,74 @@ func queryStrings(ctx context.Context, q interface {
 }
 
 // PutSMS keeps a sandbox message, with its secret (the OTP code) as a
-// field of its own.
+// field of its own, sealed under the customer's key like the phone.
 func (db *DB) PutSMS(ctx context.Context, m onboarding.SMS, at time.Time) error {
-	var otp sql.NullString
-	if m.Secret != "" {
-		otp = sql.NullString{String: m.Secret, Valid: true}
-	}
-	_, err := db.w.ExecContext(ctx, `INSERT INTO sms_outbox (partner_id, application_id, phone, message, otp, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, m.PartnerID, m.ApplicationID, m.To, m.Text, otp, ms(at))
-	return err
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		key, err := db.keyOfApplication(ctx, tx, m.ApplicationID)
+		if err != nil {
+			return err
+		}
+		bidx, err := db.blindIndexes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var secret *string
+		if m.Secret != "" {
+			secret = &m.Secret
+		}
+		phone, err1 := key.seal(db.random(), colSMSPhone, m.To)
+		text, err2 := key.seal(db.random(), colSMSMessage, m.Text)
+		otp, err3 := key.sealNull(db.random(), colSMSOTP, secret)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO sms_outbox (partner_id, application_id, phone_bidx, phone_sealed, message_sealed, otp_sealed, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.PartnerID, m.ApplicationID, bidx(bidxPhone, m.To), phone, text, otp, ms(at))
+		return err
+	})
 }
 
-// ListSMS returns the partner's newest sandbox messages to phone.
+// ListSMS returns the partner's newest sandbox messages to phone (those of
+// erased customers are gone).
 func (db *DB) ListSMS(ctx context.Context, partnerID int64, phone string, limit int) ([]onboarding.OutboxMessage, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT a.xid, o.phone, o.message, COALESCE(o.otp, ''), o.created_at
-		FROM sms_outbox o JOIN applications a ON a.id = o.application_id
-		WHERE o.partner_id = $1 AND a.partner_id = $1 AND o.phone = $2
-		ORDER BY o.created_at DESC, o.id DESC LIMIT $3`, partnerID, phone, limit)
+	bidx, err := db.blindIndexes(ctx, db.w)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT a.xid, a.customer_id, k.kek_id, k.wrapped, o.phone_sealed, o.message_sealed, o.otp_sealed, o.created_at
+		FROM sms_outbox o JOIN applications a ON a.id = o.application_id JOIN customer_keys k ON k.customer_id = a.customer_id
+		WHERE o.partner_id = $1 AND a.partner_id = $1 AND o.phone_bidx = $2 AND k.wrapped IS NOT NULL
+		ORDER BY o.created_at DESC, o.id DESC LIMIT $3`, partnerID, bidx(bidxPhone, phone), limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []onboarding.OutboxMessage{}
+	keys := map[int64]*customerKey{}
 	for rows.Next() {
 		var m onboarding.OutboxMessage
-		var at int64
-		if err := rows.Scan(&m.XID, &m.Phone, &m.Message, &m.OTP, &at); err != nil {
+		var at, customerID int64
+		var kekID, phoneSealed, textSealed string
+		var wrapped, otpSealed sql.NullString
+		if err := rows.Scan(&m.XID, &customerID, &kekID, &wrapped, &phoneSealed, &textSealed, &otpSealed, &at); err != nil {
 			return nil, err
+		}
+		key := keys[customerID]
+		if key == nil {
+			if key, _, err = db.unwrapCustomerKey(customerID, kekID, wrapped); err != nil {
+				return nil, err
+			}
+			keys[customerID] = key
+		}
+		otp, err3 := key.openNull(colSMSOTP, otpSealed)
+		var err1, err2 error
+		m.Phone, err1 = key.open(colSMSPhone, phoneSealed)
+		m.Message, err2 = key.open(colSMSMessage, textSealed)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return nil, err
+		}
+		if otp != nil {
+			m.OTP = *otp
 		}
 		m.CreatedAt = fromMS(at)
 		out = append(out, m)

@@ -36,8 +36,12 @@ type DB struct {
 	credentialsMu sync.Mutex
 	credentials   *sql.Stmt
 
-	// rand makes event ids; nil: crypto/rand.
+	// rand makes event ids, customer keys and nonces; nil: crypto/rand.
 	rand io.Reader
+
+	// pii seals personal data and makes blind indexes (pii.go); nil until
+	// SetKeys.
+	pii *piiKeys
 
 	insertState
 }
@@ -73,7 +77,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// share the file; _txlock=immediate takes the write lock at BEGIN so a
 	// read-modify-write transaction cannot fail half-way on a lock upgrade.
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
-	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	// secure_delete zeroes what a write frees (deleted rows, dropped
+	// columns, erased customers' data) instead of leaving it in free pages.
+	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,17 @@ func (d testDB) open(t *testing.T) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if err := db.SetKeys(testKeys); err != nil {
+		t.Fatal(err)
+	}
 	return db
+}
+
+// testKeys are the keys of every test store: a data set (customer keys)
+// and a lookup set (blind indexes).
+var testKeys = onboarding.Keys{
+	Data:   onboarding.KeySet{Current: "d1", Keys: map[string][]byte{"d1": []byte("0123456789abcdef0123456789abcdef")}},
+	Lookup: onboarding.KeySet{Current: "l1", Keys: map[string][]byte{"l1": []byte("lookup-key-lookup-key-lookup-key")}},
 }
 
 // migrated opens a handle and migrates the database.
