@@ -323,3 +323,75 @@ func (s *testServer) dumpTable(t *testing.T, table string) string {
 }
 
 func fmtAny(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// editDataKeys rewrites the data set of the server's sandbox key file.
+func editDataKeys(t *testing.T, s *testServer, edit func(current *string, keys map[string]string)) {
+	t.Helper()
+	path := filepath.Join(s.Data, "keys.json")
+	var f map[string]struct {
+		Current string            `json:"current"`
+		Keys    map[string]string `json:"keys"`
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	set := f["data"]
+	edit(&set.Current, set.Keys)
+	f["data"] = set
+	b, _ = json.Marshal(f)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Issue 10 item 1's rotation: a new current data key seals new customers at
+// once; julo keys rotate-data rewraps the old customers' keys and the
+// images' keys in background batches; then the old key can leave the key
+// file and everything still opens.
+func TestDataProtectionRotateDataKeys(t *testing.T) {
+	s := startServer(t, nil)
+	xid := fullPIIFlow(t, s)
+	_, ktp := imgFetch(t, s, imgPath(xid)+"/"+strconv.FormatInt(s.applicationRecord(t, xid).Images[0].ID, 10))
+	s.stop()
+	var old string
+	editDataKeys(t, s, func(cur *string, keys map[string]string) {
+		old = *cur
+		keys["rotated"] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // 32 bytes
+		*cur = "rotated"
+	})
+	s2 := startServer(t, nil, withData(s.Data), withPartner(s.Partner, s.Secret))
+	s2.register(t, testNIK(51), "after.rotation@example.com")
+	out, err := s2.cli("keys", "rotate-data")
+	if err != nil {
+		t.Fatalf("rotate-data: %v %s", err, out)
+	}
+	var got struct {
+		Current string         `json:"current_data_key"`
+		Counts  map[string]int `json:"customer_keys_by_data_key"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Current != "rotated" || got.Counts[old] != 1 || got.Counts["rotated"] != 1 {
+		t.Fatalf("rotate-data said %s (%v)", out, err)
+	}
+	s2.settle(t)
+	counts, err := storeOf(t, s2).CustomerKeysByDataKey(context.Background())
+	if err != nil || len(counts) != 1 || counts["rotated"] != 2 {
+		t.Fatalf("after the rotation: %v %v", counts, err)
+	}
+	s2.stop()
+	editDataKeys(t, s, func(cur *string, keys map[string]string) { delete(keys, old) })
+	s3 := startServer(t, nil, withData(s.Data), withPartner(s.Partner, s.Secret))
+	if st := s3.status(t, xid); st["application_status_code"] != float64(105) {
+		t.Fatalf("status after the old key left: %v", st)
+	}
+	resp, again := imgFetch(t, s3, imgPath(xid)+"/"+strconv.FormatInt(s3.applicationRecord(t, xid).Images[0].ID, 10))
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(again, ktp) {
+		t.Fatalf("image after the old key left: %d, %d bytes (was %d)", resp.StatusCode, len(again), len(ktp))
+	}
+	if c := customerOf(t, s3, piiValues["nik"]); c.Applications[0].Details.Fullname != piiValues["name"] {
+		t.Fatalf("export after the old key left: %+v", c)
+	}
+}
