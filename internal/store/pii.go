@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -382,4 +383,49 @@ func (db *DB) CustomerKeysByDataKey(ctx context.Context) (map[string]int, error)
 			return nil
 		})
 	return out, err
+}
+
+// sealWithDataKey seals a value that belongs to no one customer (a stored
+// idempotent answer, say) directly with the data set's current key, bound
+// to ad (say "idempotency_keys.response" and the row's key). The text
+// names the key: "d1." + key id + "." + base64(nonce || ciphertext). Such
+// values should be short-lived: rotate-data does not rewrap them, so keep
+// an old data key for as long as they live (the idempotency window).
+func (db *DB) sealWithDataKey(ad string, plain []byte) (string, error) {
+	p := db.pii
+	if p == nil {
+		return "", ErrNoKeys
+	}
+	kek := p.keks[p.kekCurrent]
+	nonce := make([]byte, kek.NonceSize(), kek.NonceSize()+len(plain)+kek.Overhead())
+	if _, err := io.ReadFull(db.random(), nonce); err != nil {
+		return "", err
+	}
+	return "d1." + p.kekCurrent + "." + base64.RawStdEncoding.EncodeToString(kek.Seal(nonce, nonce, plain, []byte(ad))), nil
+}
+
+// openWithDataKey opens what sealWithDataKey sealed with the same ad.
+func (db *DB) openWithDataKey(ad, sealed string) ([]byte, error) {
+	p := db.pii
+	if p == nil {
+		return nil, ErrNoKeys
+	}
+	rest, ok := strings.CutPrefix(sealed, "d1.")
+	id, b64, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("store: %s holds no sealed value", ad)
+	}
+	kek, ok := p.keks[id]
+	if !ok {
+		return nil, fmt.Errorf("store: %s is sealed by data key %q, which the key file lacks", ad, id)
+	}
+	b, err := base64.RawStdEncoding.DecodeString(b64)
+	if err != nil || len(b) < kek.NonceSize() {
+		return nil, fmt.Errorf("store: %s is malformed", ad)
+	}
+	out, err := kek.Open(nil, b[:kek.NonceSize()], b[kek.NonceSize():], []byte(ad))
+	if err != nil {
+		return nil, fmt.Errorf("store: %s does not open: %w", ad, err)
+	}
+	return out, nil
 }

@@ -178,3 +178,18 @@ func TestRewrapCustomerKeysMovesEveryKeyToTheCurrentDataKey(t *testing.T) {
 		}
 	})
 }
+
+// A value sealed with the data key opens with its authenticated data only.
+func TestSealWithDataKeyIsBoundToItsContext(t *testing.T) {
+	db := testDB{dir: t.TempDir()}.open(t)
+	s, err := db.sealWithDataKey("t.a/1", []byte("secret answer"))
+	if err != nil || bytes.Contains([]byte(s), []byte("secret")) {
+		t.Fatalf("%q %v", s, err)
+	}
+	if b, err := db.openWithDataKey("t.a/1", s); err != nil || string(b) != "secret answer" {
+		t.Fatalf("%q %v", b, err)
+	}
+	if _, err := db.openWithDataKey("t.a/2", s); err == nil {
+		t.Fatal("opened under another context")
+	}
+}

@@ -1,0 +1,1 @@
+-- Issue 11 (partner callbacks and the events feed): filled by its change.

@@ -1,0 +1,1 @@
+-- Issue 11 (idempotency keys): filled by its change.
