@@ -182,6 +182,10 @@ func openStoreMigrated(ctx context.Context, c config, getenv func(string) string
 		db.Close()
 		return nil, keys, 0, fmt.Errorf("migrating: %w", err)
 	}
+	if err := db.PinBlindIndexKey(ctx); err != nil {
+		db.Close()
+		return nil, keys, 0, err
+	}
 	return db, keys, n, nil
 }
 

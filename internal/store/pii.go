@@ -86,6 +86,15 @@ func (db *DB) SetKeys(k onboarding.Keys) error {
 	return nil
 }
 
+// PinBlindIndexKey pins the blind-index key now if none is yet (the first
+// start on a database pins the lookup set's current key), and checks that
+// the key file has it: a start with the wrong keys fails here, not on a
+// partner's request.
+func (db *DB) PinBlindIndexKey(ctx context.Context) error {
+	_, err := db.blindIndexes(ctx, db.w)
+	return err
+}
+
 func newGCM(key []byte) (cipher.AEAD, error) {
 	if len(key) != 32 {
 		return nil, fmt.Errorf("want a 32-byte AES-256 key, got %d bytes", len(key))
