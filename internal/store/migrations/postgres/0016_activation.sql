@@ -1,0 +1,1 @@
+-- Issue 12 (activation: PIN window, credit accounts, review requests): filled by its change.

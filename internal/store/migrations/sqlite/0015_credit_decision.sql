@@ -1,0 +1,1 @@
+-- Issue 12 (the credit decision: assessments, decision records): filled by its change.
