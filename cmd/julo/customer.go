@@ -85,26 +85,11 @@ func sweepJob(key string) julo.Job { return onboarding.ImageSweepJob{Key: key} }
 // rotateData queues the first batch of the data-key rotation and the
 // image rewrap, and prints what each data key wraps now.
 func rotateData(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, h hooks) error {
-	var c config
-	fs := newFlagSet("keys rotate-data", stderr)
-	c.flags(fs, getenv, false)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("keys rotate-data takes no arguments, got %q", fs.Args())
-	}
-	if err := c.validate(); err != nil {
-		return err
-	}
-	db, keys, err := openStore(ctx, c, getenv)
+	db, keys, err := storeCommand(ctx, "keys rotate-data", args, getenv, stderr, h)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if h.now != nil {
-		db.SetClock(h.now)
-	}
 	counts, err := db.CustomerKeysByDataKey(ctx)
 	if err != nil {
 		return err

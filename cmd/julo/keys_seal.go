@@ -9,6 +9,8 @@ import (
 
 	"github.com/julo-partnership/julo/internal/blob"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/onboarding"
+	"github.com/julo-partnership/julo/internal/store"
 	"github.com/julo-partnership/julo/internal/worker"
 )
 
@@ -25,26 +27,11 @@ import (
 // header, which on a large bucket is work an operator should choose to do,
 // once after upgrading.
 func sealImages(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, h hooks) error {
-	var c config
-	fs := newFlagSet("keys seal-images", stderr)
-	c.flags(fs, getenv, false)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("keys seal-images takes no arguments, got %q", fs.Args())
-	}
-	if err := c.validate(); err != nil {
-		return err
-	}
-	db, _, err := openStore(ctx, c, getenv)
+	db, _, err := storeCommand(ctx, "keys seal-images", args, getenv, stderr, h)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if h.now != nil {
-		db.SetClock(h.now)
-	}
 	if err := db.Enqueue(ctx, julo.Scheduled{Job: worker.SealBlobsJob{}}); err != nil {
 		return err
 	}
@@ -58,4 +45,29 @@ type blobSealer struct{ s *blob.Sealed }
 func (b blobSealer) SealStored(ctx context.Context, after string, limit int, deadline time.Time) (worker.SealBatch, error) {
 	p, err := b.s.SealStored(ctx, after, limit, deadline)
 	return worker.SealBatch{Next: p.Next, Done: p.Done, Checked: p.Checked, Sealed: p.Sealed, Rewrapped: p.Rewrapped, Broken: p.Broken}, err
+}
+
+// storeCommand parses the flags of a command that takes none but the
+// store's, and opens the store with the keys, on the hooks' clock.
+func storeCommand(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, h hooks) (*store.DB, onboarding.Keys, error) {
+	var c config
+	fs := newFlagSet(name, stderr)
+	c.flags(fs, getenv, false)
+	if err := fs.Parse(args); err != nil {
+		return nil, onboarding.Keys{}, err
+	}
+	if fs.NArg() > 0 {
+		return nil, onboarding.Keys{}, fmt.Errorf("%s takes no arguments, got %q", name, fs.Args())
+	}
+	if err := c.validate(); err != nil {
+		return nil, onboarding.Keys{}, err
+	}
+	db, keys, err := openStore(ctx, c, getenv)
+	if err != nil {
+		return nil, keys, err
+	}
+	if h.now != nil {
+		db.SetClock(h.now)
+	}
+	return db, keys, nil
 }
