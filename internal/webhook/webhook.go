@@ -1,5 +1,6 @@
 // Package webhook signs and verifies HTTP callbacks: the vendors' callbacks
-// to us, and (later) ours to partners. A signature is the header value
+// to us, and ours to partners (Standard Webhooks 1.0, standard.go). A
+// vendor's signature is the header value
 //
 //	t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
 //
