@@ -27,6 +27,8 @@ const (
 	EMEDIA   Code = "unsupported_media"  // a body of a media type we do not read: 415
 	EHEADERS Code = "headers_too_large"  // request headers over their limit: 431
 	ESLOW    Code = "request_timeout"    // a body that arrived slower than the floor: 408
+	// EUNPROCESSABLE: an Idempotency-Key sent again with another request: 422.
+	EUNPROCESSABLE Code = "unprocessable"
 )
 
 // Problem is one thing wrong with a request. Msg is the id of a message of
