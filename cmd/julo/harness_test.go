@@ -358,11 +358,15 @@ func (s *testServer) count(table string) int {
 	return n
 }
 
-// rowCounts snapshots the row counts of every table that requests write.
+// rowCounts snapshots the row counts of every table that requests write,
+// but the budgets' counters: every authenticated request counts in
+// budget_windows (a row per second), whatever else it does.
 func (s *testServer) rowCounts() map[string]int {
 	out := map[string]int{}
 	for _, tb := range s.tables() {
-		out[tb] = s.count(tb)
+		if tb != "budget_windows" {
+			out[tb] = s.count(tb)
+		}
 	}
 	return out
 }
