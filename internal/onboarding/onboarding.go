@@ -46,6 +46,9 @@ type Registration struct {
 	// Release are the holders whose lapsed claims on the NIK or email the
 	// registration takes over (see claimOf).
 	Release []Holder
+	// CallbackURL and CallbackToken are the application's own callback
+	// target ("" none), checked by the Callbacks port.
+	CallbackURL, CallbackToken string
 }
 
 // Application is a customer's application as the partner sees it.

@@ -33,11 +33,13 @@ func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboardi
 		}
 		nikIdx, emailIdx := bidx(bidxNIK, r.NIK), bidx(bidxEmail, r.Email)
 		var released sql.NullInt64
+		var k *customerKey
 		err = tx.QueryRowContext(ctx, `SELECT id, released_at FROM customers WHERE nik_bidx = $1`+db.dialect.forUpdate, nikIdx).
 			Scan(&app.CustomerID, &released)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			k, raw, err := db.newCustomerKey()
+			var raw []byte
+			k, raw, err = db.newCustomerKey()
 			if err != nil {
 				return err
 			}
@@ -64,7 +66,7 @@ func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboardi
 		default:
 			// The customer comes back: the registration's email, PIN and
 			// position are now its own, and it holds them again.
-			k, err := db.keyOfCustomer(ctx, tx, app.CustomerID)
+			k, err = db.keyOfCustomer(ctx, tx, app.CustomerID)
 			if err != nil {
 				return err
 			}
@@ -84,6 +86,10 @@ func (db *DB) Register(ctx context.Context, r onboarding.Registration) (onboardi
 			VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
 			r.XID, r.PartnerID, app.CustomerID, julo.AppNone, ms(r.At)).Scan(&app.ID); err != nil {
 			return db.conflict(err)
+		}
+		// Before the first status, whose event is delivered there.
+		if err := db.insertCallback(ctx, tx, k, app.ID, r.CallbackURL, r.CallbackToken); err != nil {
+			return err
 		}
 		_, err = db.moveApplication(ctx, tx, AppMove{ApplicationID: app.ID, To: r.Status, At: r.At})
 		return err

@@ -43,6 +43,7 @@ const (
 	uniqueEventID  julo.UniqueKey = "event_id"
 	uniqueEventSeq julo.UniqueKey = "event_sequence"
 	uniqueErasure  julo.UniqueKey = "customer_erasure"
+	uniqueFeedSeq  julo.UniqueKey = "event_feed_position"
 )
 
 // uniqueIndexes maps every unique index to the field it guards, for both
@@ -64,6 +65,7 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "partner_return_urls_prefix", on: "partner_return_urls.partner_id, partner_return_urls.prefix", key: onboarding.UniqueReturnURL},
 	{name: "events_app_sequence", on: "events.application_id, events.sequence", key: uniqueEventSeq},
 	{name: "customer_erasures_customer", on: "customer_erasures.customer_id", key: uniqueErasure},
+	{name: "events_partner_feed", on: "events.partner_id, events.feed_seq", key: uniqueFeedSeq},
 }
 
 // uniqueKey returns the rule of the index whose name (or, on SQLite,

@@ -113,19 +113,32 @@ func (db *DB) recordEvent(ctx context.Context, tx *sql.Tx, e julo.Event) (julo.E
 	return db.insertEvent(ctx, tx, e)
 }
 
-// insertEvent stores e, numbered already, with a new random id.
+// insertEvent stores e, numbered already, with a new random id, and with
+// it the delivery of its callback, if the partner's are configured
+// (queueDelivery). Its place in the partner's feed (feed_seq) is taken
+// from the partner's counter row, which it holds until the transaction
+// ends, so the feed lists a partner's events in the order they commit.
 func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e julo.Event) (julo.Event, error) {
 	id, err := db.eventID()
 	if err != nil {
 		return julo.Event{}, err
 	}
 	e.ID = id
-	_, err = tx.ExecContext(ctx, `INSERT INTO events (event_id, partner_id, application_id, application_xid, sequence, type,
-		loan_xid, from_code, to_code, from_name, to_name, subject, outcome, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+	var feed, row int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO partner_feeds (partner_id, last_seq) VALUES ($1, 1)
+		ON CONFLICT (partner_id) DO UPDATE SET last_seq = partner_feeds.last_seq + 1 RETURNING last_seq`, e.PartnerID).Scan(&feed); err != nil {
+		return julo.Event{}, err
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO events (event_id, partner_id, application_id, application_xid, sequence, type,
+		loan_xid, from_code, to_code, from_name, to_name, subject, outcome, occurred_at, feed_seq)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		e.ID, e.PartnerID, e.ApplicationID, e.ApplicationXID, e.Sequence, string(e.Type),
 		nullInt(e.LoanXID), nullInt(int64(e.From)), e.To, nullStr(e.FromName), nullStr(e.ToName),
-		nullStr(e.Subject), nullStr(e.Outcome), ms(e.OccurredAt))
+		nullStr(e.Subject), nullStr(e.Outcome), ms(e.OccurredAt), feed).Scan(&row)
+	if err != nil {
+		return julo.Event{}, err
+	}
+	_, _, _, err = db.queueDelivery(ctx, tx, row, e.PartnerID, e.ApplicationID, e.OccurredAt)
 	return e, err
 }
 
