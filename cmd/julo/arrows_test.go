@@ -18,7 +18,8 @@ func TestArchitectureArrows(t *testing.T) {
 	domain := map[string]bool{"internal/julo": true, "internal/onboarding": true, "internal/credit": true, "internal/lending": true, "internal/notify": true}
 	leaves := map[string]bool{"internal/refdata": true, "internal/i18n": true, "internal/webhook": true}
 	adapters := map[string]bool{"internal/store": true, "internal/httpapi": true, "internal/worker": true, "internal/blob": true,
-		"internal/sms": true, "internal/vendors": true, "internal/metrics": true, "internal/keyring": true, "internal/console": true}
+		"internal/sms": true, "internal/vendors": true, "internal/metrics": true, "internal/keyring": true, "internal/console": true,
+		"internal/callback": true}
 	// What no domain package may import: storage, HTTP, drivers, River.
 	forbiddenInDomain := []string{"net/http", "database/sql", "github.com/riverqueue/", "github.com/jackc/", "modernc.org/sqlite",
 		"github.com/aws/", "github.com/prometheus/"}
