@@ -43,7 +43,7 @@ func (s *Service) Deliver(ctx context.Context, j DeliveryJob) error {
 		return nil
 	}
 	if d.Disabled || len(d.Keys) == 0 {
-		return s.store.RecordAttempt(ctx, d.ID, nil, Outcome{State: StateCancelled})
+		return s.store.RecordAttempt(ctx, d.ID, nil, Outcome{State: StateCancelled}, now)
 	}
 	if d.NextAt.After(now) {
 		// Woken early (a job run again after a crash between the record
@@ -66,7 +66,7 @@ func (s *Service) Deliver(ctx context.Context, j DeliveryJob) error {
 		return err
 	}
 	o := decide(a, d.Target, u)
-	if err := s.store.RecordAttempt(ctx, d.ID, &a, o); err != nil {
+	if err := s.store.RecordAttempt(ctx, d.ID, &a, o, now); err != nil {
 		return fmt.Errorf("recording attempt %d of delivery %d: %w", a.N, d.ID, err)
 	}
 	if o.State == StatePending {

@@ -150,9 +150,9 @@ type Store interface {
 	// Delivery returns a delivery with what sending it needs at at.
 	Delivery(ctx context.Context, id int64, at time.Time) (Delivery, error)
 	// RecordAttempt stores a (nil: no attempt was made) and moves the
-	// delivery to o, if it is still pending after a.N-1 attempts; o.Disable
-	// disables its target in the same transaction.
-	RecordAttempt(ctx context.Context, deliveryID int64, a *Attempt, o Outcome) error
+	// delivery to o at at, if it is still pending after a.N-1 attempts;
+	// o.Disable disables its target in the same transaction.
+	RecordAttempt(ctx context.Context, deliveryID int64, a *Attempt, o Outcome, at time.Time) error
 	// PartnerEvents lists the partner's events that occurred since since,
 	// oldest first, after the event after ("" from the first), at most
 	// limit; ENOTFOUND when after is not one of them.

@@ -74,7 +74,7 @@ func (m *memStore) Delivery(_ context.Context, id int64, _ time.Time) (Delivery,
 	return d, nil
 }
 
-func (m *memStore) RecordAttempt(_ context.Context, id int64, a *Attempt, o Outcome) error {
+func (m *memStore) RecordAttempt(_ context.Context, id int64, a *Attempt, o Outcome, _ time.Time) error {
 	if m.recordErr != nil {
 		return m.recordErr
 	}
