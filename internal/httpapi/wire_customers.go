@@ -22,6 +22,9 @@ type registerRequest struct {
 	Email     *string  `form:"email"`
 	Latitude  *float64 `form:"latitude"`
 	Longitude *float64 `form:"longitude"`
+	// The application's own callback target (issue 11).
+	CallbackURL   *string `form:"callback_url"`
+	CallbackToken *string `form:"callback_token"`
 }
 
 func (r registerRequest) input() onboarding.RegisterInput { return onboarding.RegisterInput(r) }

@@ -168,28 +168,33 @@ type Deps struct {
 	// Observer is told of OTP sends, refusals and validations and of
 	// uploads (metrics); nil: nobody.
 	Observer Observer
+	// Callbacks checks a registration's callback_url and callback_token;
+	// nil: they are ignored.
+	Callbacks Callbacks
 }
 
 // Service carries out the domain operations.
 type Service struct {
-	store   Store
-	area    *refdata.Area
-	keys    Keys
-	blobs   Blobs
-	sms     SMSSender
-	bpjs    BPJSProvider
-	scraper BankScraper
-	cfg     Config
-	now     func() time.Time
-	rand    io.Reader
-	obs     Observer
-	hashes  chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
-	leases  requestLeases // this instance's slices of the partners' requests_per_second budgets
+	store     Store
+	area      *refdata.Area
+	keys      Keys
+	blobs     Blobs
+	sms       SMSSender
+	bpjs      BPJSProvider
+	scraper   BankScraper
+	cfg       Config
+	now       func() time.Time
+	rand      io.Reader
+	obs       Observer
+	hashes    chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
+	leases    requestLeases // this instance's slices of the partners' requests_per_second budgets
+	callbacks Callbacks
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
-	s := &Service{store: d.Store, area: d.Area, keys: d.Keys, blobs: d.Blobs, sms: d.SMS, bpjs: d.BPJS, scraper: d.Bank, cfg: d.Config, now: d.Now, rand: d.Rand}
+	s := &Service{store: d.Store, area: d.Area, keys: d.Keys, blobs: d.Blobs, sms: d.SMS, bpjs: d.BPJS, scraper: d.Bank, cfg: d.Config, now: d.Now, rand: d.Rand,
+		callbacks: d.Callbacks}
 	if s.now == nil {
 		s.now = time.Now
 	}

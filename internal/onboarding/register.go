@@ -24,6 +24,11 @@ type RegisterInput struct {
 	Email     *string
 	Latitude  *float64
 	Longitude *float64
+	// CallbackURL and CallbackToken are the application's own callback
+	// target (production's per-customer callback), checked by the
+	// Callbacks port.
+	CallbackURL   *string
+	CallbackToken *string
 }
 
 // Registered is the result of Register: the new application's xid and the
@@ -53,6 +58,10 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 	email := s.checkEmail(&ps, "email", in.Email)
 	checkCoordinate(&ps, "latitude", in.Latitude, 90, i18n.LatitudeRange)
 	checkCoordinate(&ps, "longitude", in.Longitude, 180, i18n.LongRange)
+	cb, err := s.checkCallback(ctx, &ps, p, in)
+	if err != nil {
+		return Registered{}, err
+	}
 	if err := ps.Err(); err != nil {
 		return Registered{}, err
 	}
@@ -60,7 +69,7 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 	if err != nil {
 		return Registered{}, err
 	}
-	out, err := s.register(ctx, p, in, nik, pin, email, now)
+	out, err := s.register(ctx, p, in, nik, pin, email, cb, now)
 	if err != nil {
 		return Registered{}, s.refund(ctx, unit, err)
 	}
@@ -68,7 +77,7 @@ func (s *Service) Register(ctx context.Context, p julo.Partner, in RegisterInput
 }
 
 // register is Register once the request is valid and its unit spent.
-func (s *Service) register(ctx context.Context, p julo.Partner, in RegisterInput, nik NIK, pin, email string, now time.Time) (Registered, error) {
+func (s *Service) register(ctx context.Context, p julo.Partner, in RegisterInput, nik NIK, pin, email string, cb callbackTarget, now time.Time) (Registered, error) {
 	var r Registration
 	// A try that loses a race (another registration took the NIK or email,
 	// or changed a claim this one takes over, or drew the same xid) looks
@@ -91,6 +100,7 @@ func (s *Service) register(ctx context.Context, p julo.Partner, in RegisterInput
 			r = Registration{
 				PartnerID: p.ID, NIK: nik.Number, Email: email, PINHash: hash, PINKeyID: keyID,
 				Latitude: *in.Latitude, Longitude: *in.Longitude, Status: julo.AppFormCreated, At: now,
+				CallbackURL: cb.url, CallbackToken: cb.token,
 			}
 		}
 		r.Release = c.release
@@ -334,4 +344,35 @@ func required(ps *julo.Problems, field string, v *string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(*v), true
+}
+
+// Callbacks checks a registration's own callback target against the
+// partner's callback configuration (notify.Service): it returns the URL
+// and token to store ("" for none) and the problems, by field.
+type Callbacks interface {
+	CheckCallback(ctx context.Context, p julo.Partner, url, token *string) (string, string, julo.Problems, error)
+}
+
+type callbackTarget struct{ url, token string }
+
+// checkCallback checks callback_url and callback_token, adding their
+// problems to ps. Without a Callbacks port they are ignored, as unknown
+// fields are (errata 5).
+func (s *Service) checkCallback(ctx context.Context, ps *julo.Problems, p julo.Partner, in RegisterInput) (callbackTarget, error) {
+	if s.callbacks == nil || in.CallbackURL == nil && in.CallbackToken == nil {
+		return callbackTarget{}, nil
+	}
+	url, token := in.CallbackURL, in.CallbackToken
+	if ps.Has("callback_url") {
+		url = nil
+	}
+	if ps.Has("callback_token") {
+		token = nil
+	}
+	u, t, problems, err := s.callbacks.CheckCallback(ctx, p, url, token)
+	if err != nil {
+		return callbackTarget{}, err
+	}
+	*ps = append(*ps, problems...)
+	return callbackTarget{url: u, token: t}, nil
 }
