@@ -45,6 +45,8 @@ type config struct {
 	conn          connConfig
 	// budgets are the per-partner budgets' defaults (budgets.go).
 	budgets budgetDefaults
+	// credit is the credit decision's policy and vendors (credit.go).
+	credit creditConfig
 	// envErrs are environment values that do not parse; validate reports them.
 	envErrs []error
 }
@@ -100,6 +102,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		"where stored files go: empty or file:// (DATA/files), file:///ABS/PATH, or s3://BUCKET?endpoint=URL&region=R; "+
 			"S3 credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (JULO_BLOB_URL)")
 	fs.StringVar(&c.env, "env", env("JULO_ENV", "sandbox"), "environment: sandbox or production (JULO_ENV)")
+	c.credit.flags(fs, getenv, &c.envErrs)
 	if !serve {
 		return
 	}
@@ -194,6 +197,9 @@ func (c config) validateServe() error {
 		return err
 	}
 	if err := c.budgets.validate(); err != nil {
+		return err
+	}
+	if err := c.credit.validate(c.production()); err != nil {
 		return err
 	}
 	return c.vendors.validate(c.production())

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/blob"
+	"github.com/julo-partnership/julo/internal/credit"
 	"github.com/julo-partnership/julo/internal/httpapi"
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
@@ -57,6 +58,10 @@ commands:
   keys rotate-data                   queue the jobs that rewrap customer and image keys with the current data key
   customer export NIK                print everything held about a customer as JSON
   customer erase NIK                 erase a customer's personal data (crypto-shred; refused while a credit line is active)
+  application show XID               print an application's evidence and credit decision records as JSON
+  application decide XID --approve [--limit N] --reason TEXT --operator NAME
+  application decide XID --reject --reason-code CODE --reason TEXT --operator NAME
+                                     record an operator's decision on an application in manual review (125) or at 120
 
 Run "julo COMMAND -h" for the flags of a command.`
 
@@ -92,6 +97,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("usage: julo keys generate | julo keys seal-images | julo keys rotate-data")
 	case "customer":
 		return customer(ctx, args[1:], getenv, stdout, stderr, h)
+	case "application":
+		return application(ctx, args[1:], getenv, stdout, stderr, h)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -249,8 +256,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	defer db.Close()
+	cs, err := c.creditService(db, h)
+	if err != nil {
+		return err
+	}
 
-	jobs, err := startJobs(ctx, c, svc, db, sealed, h, log)
+	jobs, err := startJobs(ctx, c, svc, cs, db, sealed, h, log)
 	if err != nil {
 		return err
 	}
@@ -262,7 +273,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return jobs.Stop(sctx)
 	})
 	defer stopJobs()
-	api := httpapi.New(apiServices(svc), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
+	api := httpapi.New(apiServices(svc, cs), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
 		MaxHeaderBytes: c.conn.maxHeaderBytes, MinBodyRate: c.conn.minBodyRate, BodyGrace: c.conn.bodyGrace, MaxBodyTime: requestTimeout,
 		HSTS: c.production(), Sandbox: !c.production(), Observer: httpObs})
 	// The listener caps open connections (closing idle ones first) and puts
@@ -334,7 +345,11 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer db.Close()
-	jobs, err := startJobs(ctx, c, svc, db, sealed, h, log)
+	cs, err := c.creditService(db, h)
+	if err != nil {
+		return err
+	}
+	jobs, err := startJobs(ctx, c, svc, cs, db, sealed, h, log)
 	if err != nil {
 		return err
 	}
@@ -353,9 +368,12 @@ func runWorker(ctx context.Context, args []string, getenv func(string) string, s
 // startJobs starts River's client with every worker on the store's
 // database. Its log lines go to log at warning level and above (River's
 // info lines are per job).
-func startJobs(ctx context.Context, c config, svc *onboarding.Service, db *store.DB, sealed *blob.Sealed, h hooks, log *slog.Logger) (*store.Jobs, error) {
+func startJobs(ctx context.Context, c config, svc *onboarding.Service, cs *credit.Service, db *store.DB, sealed *blob.Sealed, h hooks, log *slog.Logger) (*store.Jobs, error) {
 	ws := river.NewWorkers()
 	if err := worker.Register(ws, svc); err != nil {
+		return nil, err
+	}
+	if err := worker.RegisterCredit(ws, cs); err != nil {
 		return nil, err
 	}
 	if err := worker.RegisterBlobSealing(ws, blobSealer{sealed}, db.Enqueue); err != nil {
@@ -428,9 +446,9 @@ func (w warnOnly) WithAttrs(as []slog.Attr) slog.Handler { return warnOnly{w.Han
 func (w warnOnly) WithGroup(g string) slog.Handler { return warnOnly{w.Handler.WithGroup(g)} }
 
 // apiServices is the domain service behind every part of the partner API.
-func apiServices(svc *onboarding.Service) httpapi.Services {
+func apiServices(svc *onboarding.Service, cs *credit.Service) httpapi.Services {
 	return httpapi.Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
-		Applications: svc, External: svc, Vendors: svc, Sandbox: svc}
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Credit: cs}
 }
 
 // requestTimeout bounds the reading of a request and the writing of its

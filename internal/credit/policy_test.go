@@ -198,7 +198,9 @@ func TestKnockouts(t *testing.T) {
 			OutcomeManualReview, ReasonDocumentsReview, julo.AppManualReview},
 		// Affordability exactly 300,000: income 1,000,000 x 0.3; disposable
 		// 1,000,000 - 150,000 - 550,000 = 300,000 too.
-		{"affordability 300,000", func(f *Facts) { f.Declared.MonthlyIncome, f.Declared.MonthlyExpenses, f.Declared.MonthlyHousingCost = 1_000_000, 550_000, 0 },
+		{"affordability 300,000", func(f *Facts) {
+			f.Declared.MonthlyIncome, f.Declared.MonthlyExpenses, f.Declared.MonthlyHousingCost = 1_000_000, 550_000, 0
+		},
 			OutcomeApproved, ReasonLimitGenerated, julo.AppLimitGenerated},
 		{"affordability 299,999", func(f *Facts) {
 			f.Declared.MonthlyIncome, f.Declared.MonthlyExpenses, f.Declared.MonthlyHousingCost = 1_000_000, 550_001, 0
@@ -210,7 +212,9 @@ func TestKnockouts(t *testing.T) {
 			f.Declared.JobType, f.Declared.JobStart, f.Declared.OccupiedSince, f.Declared.LastEducation = "Tidak bekerja", "", "", "SD"
 		}, OutcomeRejected, ReasonLowScore, julo.AppRejected},
 		{"grade B unverified", func(f *Facts) { f.Declared.JobStart, f.Declared.LastEducation = "2026-10-01", "SD" }, OutcomeDocuments, ReasonDocumentsRequired, julo.AppFormSubmitted},
-		{"grade B with BPJS", func(f *Facts) { f.Declared.JobStart, f.Declared.LastEducation, f.BPJSVerified = "2026-10-01", "SD", true },
+		{"grade B with BPJS", func(f *Facts) {
+			f.Declared.JobStart, f.Declared.LastEducation, f.BPJSVerified = "2026-10-01", "SD", true
+		},
 			OutcomeApproved, ReasonLimitGenerated, julo.AppLimitGenerated},
 		{"above the review threshold", func(f *Facts) { f.Declared.MonthlyIncome = 10_000_000 }, OutcomeManualReview, ReasonAboveReviewThreshold, julo.AppManualReview},
 	} {

@@ -16,14 +16,3 @@ func (s *Server) handleCompleteApplication(a Applications) http.Handler {
 		respond(w, http.StatusOK, newCompletedJSON(out))
 	})
 }
-
-func (s *Server) handleApplicationStatus(a Applications) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := a.ApplicationStatus(r.Context(), partnerFrom(r.Context()), r.PathValue("xid"))
-		if err != nil {
-			fail(w, r, err)
-			return
-		}
-		respond(w, http.StatusOK, newApplicationStatusJSON(out))
-	})
-}

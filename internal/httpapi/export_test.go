@@ -1,6 +1,9 @@
 package httpapi
 
-import "github.com/julo-partnership/julo/internal/onboarding"
+import (
+	"github.com/julo-partnership/julo/internal/credit"
+	"github.com/julo-partnership/julo/internal/onboarding"
+)
 
 // *onboarding.Service is what cmd/julo gives for every field of Services.
 var (
@@ -16,11 +19,12 @@ var (
 	_ Sandbox         = (*onboarding.Service)(nil)
 )
 
-// ServicesOf is svc for every field, as cmd/julo wires it; tests here and
+// ServicesOf is svc for every field (and a credit service without a
+// store, which these tests never reach), as cmd/julo wires it; tests here and
 // in httpapi_test use it.
 func ServicesOf(svc *onboarding.Service) Services {
 	return Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
-		Applications: svc, External: svc, Vendors: svc, Sandbox: svc}
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Credit: credit.New(credit.Deps{})}
 }
 
 // Patterns are the mux patterns s registered, in order (trailing-slash

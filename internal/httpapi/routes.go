@@ -31,7 +31,9 @@ func (s *Server) routes(svc Services) {
 	s.handle("PATCH "+v1+"/applications/{xid}", s.authenticated(s.handleCompleteApplication(svc.Applications)))
 	s.handle("PATCH "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication(svc.Applications)))
 	s.handle("POST "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication(svc.Applications)))
-	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus(svc.Applications)))
+	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus(svc.Applications, svc.Credit)))
+	// Documents in after a request: 105 -> 120 and a new assessment.
+	s.handle("POST "+v1+"/submit-document-flag/{application_xid}", s.authenticated(s.handleSubmitDocumentFlag(svc.Credit)))
 
 	s.handle("GET "+v1+"/bpjs/login/{xid}/{app_type}", s.authenticated(s.handleBPJSLogin(svc.External)))
 	s.handle("POST "+v1+"/external-data-imports/{xid}", s.authenticated(s.handleBankImport(svc.External)))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/julo-partnership/julo/internal/credit"
 	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
@@ -60,6 +61,13 @@ type Applications interface {
 	ApplicationStatus(ctx context.Context, p julo.Partner, xid string) (onboarding.ApplicationStatus, error)
 }
 
+// Credit serves the credit decision's part of the status and the
+// documents flag (package credit).
+type Credit interface {
+	CreditStatus(ctx context.Context, p julo.Partner, xid string) (credit.StatusView, error)
+	SubmitDocumentFlag(ctx context.Context, p julo.Partner, xid string) error
+}
+
 // ExternalData serves the optional steps a partner starts: the BPJS login
 // and the bank-data import, and their state.
 type ExternalData interface {
@@ -95,6 +103,8 @@ type Services struct {
 	External     ExternalData
 	Vendors      VendorCallbacks
 	Sandbox      Sandbox
+	// Credit is the credit decision (*credit.Service).
+	Credit Credit
 }
 
 // check panics naming the first field New needs that is nil: a wiring
@@ -106,7 +116,7 @@ func (svc Services) check(sandbox bool) {
 	}{
 		{"Auth", svc.Auth}, {"Health", svc.Health}, {"Customers", svc.Customers},
 		{"Reference", svc.Reference}, {"Images", svc.Images}, {"OTP", svc.OTP},
-		{"Applications", svc.Applications}, {"External", svc.External}, {"Vendors", svc.Vendors},
+		{"Applications", svc.Applications}, {"External", svc.External}, {"Vendors", svc.Vendors}, {"Credit", svc.Credit},
 	} {
 		if f.v == nil {
 			panic("httpapi.New: Services." + f.name + " is nil")

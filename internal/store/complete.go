@@ -92,7 +92,8 @@ func (p detailsPII) seal(db *DB, k *customerKey) (string, error) {
 // 105 through the status machine, in one transaction. A move the transition
 // table forbids (a second submission) is refuse's error. The personal part
 // is sealed under the customer's key; consent is recorded with its time
-// (at) and d.TermsVersion.
+// (at) and d.TermsVersion. The credit assessment's first round and its job
+// are inserted in the same transaction.
 func (db *DB) SubmitApplication(ctx context.Context, applicationID int64, d onboarding.Details, at time.Time, refuse func(julo.AppStatus) error) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := db.moveApplication(ctx, tx, AppMove{ApplicationID: applicationID, To: julo.AppFormSubmitted, At: at, Refuse: refuse}); err != nil {
@@ -130,7 +131,9 @@ func (db *DB) SubmitApplication(ctx context.Context, applicationID int64, d onbo
 			sealed, bidx(bidxBankAccount, d.BankAccountNumber), consented, d.TermsVersion); err != nil {
 			return db.conflict(err)
 		}
-		return nil
+		// The credit assessment of the submitted application (issue 12):
+		// round 1 and its job, committed with the move to 105.
+		return db.startAssessment(ctx, tx, applicationID, 1, at)
 	})
 }
 
