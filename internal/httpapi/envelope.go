@@ -39,6 +39,7 @@ var statusOf = map[julo.Code]int{
 	julo.ECONFLICT:     http.StatusConflict,
 	julo.ENOTFOUND:     http.StatusNotFound,
 	julo.EUNAUTHORIZED: http.StatusUnauthorized,
+	julo.EFORBIDDEN:    http.StatusForbidden,
 	julo.ELOCKED:       http.StatusLocked,
 	julo.ETOOMANY:      http.StatusTooManyRequests,
 	julo.ETOOLARGE:     http.StatusRequestEntityTooLarge,

@@ -14,6 +14,7 @@ const (
 	ECONFLICT     Code = "conflict"     // it clashes with existing data or state: 409
 	ENOTFOUND     Code = "not_found"    // no such resource for this partner: 404
 	EUNAUTHORIZED Code = "unauthorized" // partner credentials wrong: 401
+	EFORBIDDEN    Code = "forbidden"    // the customer has not authorised it (no PIN window): 403
 	ELOCKED       Code = "locked"       // temporarily locked after failures: 423
 	ETOOMANY      Code = "too_many"     // a rate limit: 429
 	ETOOLARGE     Code = "too_large"    // a body or upload over its limit: 413
