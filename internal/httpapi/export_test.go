@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"github.com/julo-partnership/julo/internal/credit"
+	"github.com/julo-partnership/julo/internal/notify"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
@@ -24,7 +25,7 @@ var (
 // in httpapi_test use it.
 func ServicesOf(svc *onboarding.Service) Services {
 	return Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
-		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Credit: credit.New(credit.Deps{})}
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Events: notify.New(notify.Deps{}), Credit: credit.New(credit.Deps{})}
 }
 
 // Patterns are the mux patterns s registered, in order (trailing-slash

@@ -38,6 +38,10 @@ func (s *Server) routes(svc Services) {
 	s.handle("GET "+v1+"/bpjs/login/{xid}/{app_type}", s.authenticated(s.handleBPJSLogin(svc.External)))
 	s.handle("POST "+v1+"/external-data-imports/{xid}", s.authenticated(s.handleBankImport(svc.External)))
 	s.handle("GET "+v1+"/scraping-status/{xid}", s.authenticated(s.handleScrapingStatus(svc.External)))
+	// The events feed (issue 11): the fallback when callbacks were missed.
+	s.handle("GET "+v1+"/events", s.authenticated(s.handleEvents(svc.Events)))
+	s.handle("GET "+v1+"/events/{event_id}", s.authenticated(s.handleEvent(svc.Events)))
+	s.handle("POST "+v1+"/events/{event_id}/redeliver", s.authenticated(s.handleRedeliver(svc.Events)))
 	// Vendors' callbacks: authenticated by their signature, not partner headers.
 	s.handleLimited("POST /vendor/v1/bpjs/callback", 64<<10, s.handleVendorCallback(svc.Vendors.BPJSCallback))
 	s.handleLimited("POST /vendor/v1/bank-scrape/callback", 64<<10, s.handleVendorCallback(svc.Vendors.BankCallback))
@@ -45,6 +49,8 @@ func (s *Server) routes(svc Services) {
 	if s.cfg.Sandbox {
 		// Sandbox only: what the log SMS provider "sent" to a phone.
 		s.handle("GET "+v1+"/sandbox/sms", s.authenticated(s.handleSandboxSMS(svc.Sandbox)))
+		// Sandbox only: a signed test callback to the partner's URL, now.
+		s.handle("POST "+v1+"/sandbox/webhook-test", s.authenticated(s.handleWebhookTest(svc.Events)))
 		// Sandbox only: the BPJS login page the sandbox provider sends
 		// customers to (reached without partner headers, like the vendor's).
 		s.handle("GET "+v1+"/sandbox/bpjs/login", s.handleSandboxBPJSPage())

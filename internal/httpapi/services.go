@@ -103,6 +103,9 @@ type Services struct {
 	External     ExternalData
 	Vendors      VendorCallbacks
 	Sandbox      Sandbox
+	// Events is the events feed and the callbacks' redelivery
+	// (*notify.Service).
+	Events Events
 	// Credit is the credit decision (*credit.Service).
 	Credit Credit
 }
@@ -121,6 +124,9 @@ func (svc Services) check(sandbox bool) {
 		if f.v == nil {
 			panic("httpapi.New: Services." + f.name + " is nil")
 		}
+	}
+	if svc.Events == nil {
+		panic("httpapi.New: Services.Events is nil")
 	}
 	if sandbox && svc.Sandbox == nil {
 		panic("httpapi.New: Services.Sandbox is nil, and Config.Sandbox is set")

@@ -25,7 +25,7 @@ const (
 type EventsInput struct {
 	Problems julo.Problems
 	After    *string
-	Limit    *int
+	Limit    *int64
 }
 
 // EventPage is one page of the feed. More: there are events after the
@@ -42,8 +42,10 @@ func (s *Service) Events(ctx context.Context, p julo.Partner, in EventsInput) (E
 	ps := in.Problems
 	limit := DefaultPageSize
 	if in.Limit != nil && !ps.Has("limit") {
-		if limit = *in.Limit; limit < 1 || limit > MaxPageSize {
+		if *in.Limit < 1 || *in.Limit > MaxPageSize {
 			ps.Add("limit", i18n.EventsLimitRange, MaxPageSize)
+		} else {
+			limit = int(*in.Limit)
 		}
 	}
 	after := ""
