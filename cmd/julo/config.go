@@ -47,6 +47,8 @@ type config struct {
 	budgets budgetDefaults
 	// credit is the credit decision's policy and vendors (credit.go).
 	credit creditConfig
+	// callbackTimeout bounds one attempt of a partner callback (issue 11).
+	callbackTimeout time.Duration
 	// envErrs are environment values that do not parse; validate reports them.
 	envErrs []error
 }
@@ -118,6 +120,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 	fs.StringVar(&c.smsURL, "sms-webhook-url", env("JULO_SMS_WEBHOOK_URL", ""), "URL the webhook provider POSTs to (JULO_SMS_WEBHOOK_URL)")
 	c.smsToken = getenv("JULO_SMS_WEBHOOK_TOKEN") // a secret: environment only, never a flag (flags show in ps)
 	fs.DurationVar(&c.smsTimeout, "sms-timeout", envDuration("JULO_SMS_TIMEOUT", "10s"), "how long a webhook send may take (JULO_SMS_TIMEOUT)")
+	fs.DurationVar(&c.callbackTimeout, "callback-timeout", envDuration("JULO_CALLBACK_TIMEOUT", "15s"),
+		"how long one attempt of a partner callback may take, 100ms to 30s; a slower receiver's attempt fails and is retried (JULO_CALLBACK_TIMEOUT)")
 	fs.StringVar(&c.publicURL, "public-url", env("JULO_PUBLIC_URL", ""),
 		"the URL customers and vendors reach this server at (callbacks, sandbox pages); empty: http://ADDR (JULO_PUBLIC_URL)")
 	v := &c.vendors
@@ -184,6 +188,9 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--sms-webhook-url must be https:// in production: the messages carry OTP codes")
 	case c.smsTimeout <= 0 || c.vendors.scraperTimeout <= 0 || c.shutdown <= 0:
 		return fmt.Errorf("--sms-timeout, JULO_SCRAPER_TIMEOUT and --shutdown-timeout must be more than 0")
+	case c.callbackTimeout < 100*time.Millisecond || c.callbackTimeout > 30*time.Second:
+		// Well within a job's timeout (a minute), which cuts an attempt off.
+		return fmt.Errorf("--callback-timeout %s: use 100ms to 30s", c.callbackTimeout)
 	case c.jobWorkers < 1 || c.jobWorkers > 1000:
 		return fmt.Errorf("--job-workers %d: use 1 to 1000", c.jobWorkers)
 	case c.formExpiryDays < 1 || c.formExpiryDays > 3650 || c.coolingOffDays < 1 || c.coolingOffDays > 3650:

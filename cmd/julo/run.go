@@ -23,6 +23,7 @@ import (
 	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/keyring"
 	"github.com/julo-partnership/julo/internal/metrics"
+	"github.com/julo-partnership/julo/internal/notify"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"github.com/julo-partnership/julo/internal/refdata"
 	"github.com/julo-partnership/julo/internal/sms"
@@ -50,6 +51,8 @@ commands:
   partner disable NAME | enable NAME
   partner rotate NAME                issue a new secret; the previous one keeps working
   partner rotate --revoke-old NAME   end a rotation: only the newest secret keeps working
+  partner webhook NAME [--url URL] [--token TOKEN] [--rotate-secret] [--disable]
+                                     set where the partner's callbacks go; prints the signing secret once
   partner set NAME [--return-url-prefix URL]... [--sms-per-day N] [--registrations-per-hour N]
               [--prereg-checks-per-minute N] [--requests-per-second N]
                                      set where BPJS logins may return to, and the partner's own budgets (N or default)
@@ -158,7 +161,7 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 	cfg.External.PublicURL = c.publicURL
 	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")
 	cfg.External.ScraperCallbackSecret = callbackSecret(c.vendors.scraperSecret, keys, "scraper")
-	svc := onboarding.New(onboarding.Deps{Store: db, Area: area, Keys: keys, Blobs: sealed, SMS: c.smsSender(db, log, h),
+	svc := onboarding.New(onboarding.Deps{Callbacks: notifier(c, db, h), Store: db, Area: area, Keys: keys, Blobs: sealed, SMS: c.smsSender(db, log, h),
 		BPJS: bpjs, Bank: scraper, Config: cfg, Now: h.now, Observer: obs})
 	return svc, db, sealed, nil
 }
@@ -273,7 +276,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return jobs.Stop(sctx)
 	})
 	defer stopJobs()
-	api := httpapi.New(apiServices(svc, cs), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
+	api := httpapi.New(withEvents(apiServices(svc, cs), notifier(c, db, h)), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
 		MaxHeaderBytes: c.conn.maxHeaderBytes, MinBodyRate: c.conn.minBodyRate, BodyGrace: c.conn.bodyGrace, MaxBodyTime: requestTimeout,
 		HSTS: c.production(), Sandbox: !c.production(), Observer: httpObs})
 	// The listener caps open connections (closing idle ones first) and puts
@@ -389,6 +392,10 @@ func startJobs(ctx context.Context, c config, svc *onboarding.Service, cs *credi
 	if err := worker.RegisterRetentionPurge(ws, db, days(c.retentionDays), now, sweepJob); err != nil {
 		return nil, err
 	}
+	// Partner callbacks: a delivery's attempts, and the events' pruning.
+	if err := worker.RegisterCallbacks(ws, notifier(c, db, h)); err != nil {
+		return nil, err
+	}
 	jobs, err := db.NewJobs(store.WorkerConfig{Workers: ws, Periodic: periodicJobs(), MaxWorkers: c.jobWorkers,
 		Now: h.now, PollInterval: h.jobPoll, Logger: slog.New(warnOnly{log.Handler()})})
 	if err != nil {
@@ -419,6 +426,9 @@ var periodic = []struct {
 	// Erases customers none of whose applications reached 105 within
 	// --retention-days (issue 10, item 4).
 	{worker.RetentionPurgeJob{}, worker.RetentionPurgeEvery},
+	// Deletes the events past the feed's 30 days, with their deliveries
+	// (issue 11).
+	{notify.PruneJob{}, notify.PruneEvery},
 }
 
 // periodicJobs are the periodic jobs as River takes them: not run at start
@@ -567,6 +577,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func partner(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, h hooks) error {
+	if len(args) > 0 && args[0] == "webhook" {
+		return partnerWebhook(ctx, args[1:], getenv, stdout, stderr, h)
+	}
 	var c config
 	fs := newFlagSet("partner", stderr)
 	c.flags(fs, getenv, false)
