@@ -77,9 +77,10 @@ type Store interface {
 	VendorFailed(ctx context.Context, applicationID int64, round int) (int, error)
 	// RecordDecision appends d and marks its round (d.Round; 0: the latest)
 	// decided, and moves the application from d.FromStatus to d.ToStatus
-	// through the status machine (reason: d.ReasonCodes[0]) when they
-	// differ, in one transaction. ErrDecided when the round was decided or
-	// the application is no longer at d.FromStatus; nothing is written then.
+	// through the status machine (reason: d.ReasonCodes) when they differ,
+	// in one transaction. ErrDecided when the application is no longer at
+	// d.FromStatus, or, for the engine's decision, the round was decided
+	// already; nothing is written then.
 	RecordDecision(ctx context.Context, applicationID int64, d Decision) error
 	// Decisions returns the application's decision records, oldest first.
 	Decisions(ctx context.Context, applicationID int64) ([]Decision, error)

@@ -212,6 +212,10 @@ func (s *Service) maxImages() int {
 	return DefaultMaxImagesPerApplication
 }
 
+// documentImageTypes are the images a customer may provide at 105 when
+// the credit assessment asks for documents.
+var documentImageTypes = map[string]bool{"paystub": true, "bank_statement": true}
+
 func imagesClosedErr(status julo.AppStatus) error {
 	return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonStatus, Problems: []julo.Problem{{Msg: i18n.ImagesClosed, Args: []any{status, status.Name()}}}}
 }
@@ -236,12 +240,20 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 	if err != nil {
 		return Image{}, err
 	}
-	if err := intakeOpen(app.Status); err != nil {
-		return Image{}, imagesClosedErr(app.Status)
-	}
 	ps := in.Problems
 	file := in.Upload
 	typ, _ := checkImageType(&ps, "image_type", in.Type)
+	documents := false
+	if intakeOpen(app.Status) != nil {
+		if app.Status == julo.AppFormSubmitted && documentImageTypes[typ] {
+			if documents, err = s.store.DocumentsRequested(ctx, app.ID); err != nil {
+				return Image{}, err
+			}
+		}
+		if !documents {
+			return Image{}, imagesClosedErr(app.Status)
+		}
+	}
 	img, _, err := checkImageFile(ctx, &ps, "upload", file)
 	if err != nil {
 		return Image{}, err
@@ -266,7 +278,7 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 		// store without atomic writes; Delete of nothing is harmless.
 		return Image{}, s.discardBlob(ctx, pending, err)
 	}
-	rec, err = s.recordImage(ctx, rec)
+	rec, err = s.recordImage(ctx, rec, documents)
 	if err != nil {
 		return Image{}, s.discardBlob(ctx, pending, err)
 	}
@@ -283,9 +295,17 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 // uploads cannot pass the limit. A concurrent upload of the same type can
 // win the "one current image per type" index; then this one, the later, is
 // recorded over it.
-func (s *Service) recordImage(ctx context.Context, rec Image) (Image, error) {
+func (s *Service) recordImage(ctx context.Context, rec Image, documents bool) (Image, error) {
 	limit := s.maxImages()
-	accept := func(status julo.AppStatus, images int) error { return acceptImage(status, images, limit) }
+	accept := func(status julo.AppStatus, images int) error {
+		// Documents requested at 105 were checked before the upload; a
+		// submit-document-flag that won the race moved the application to
+		// 120, which closes images again.
+		if documents && status == julo.AppFormSubmitted {
+			return imageLimit(images, limit)
+		}
+		return acceptImage(status, images, limit)
+	}
 	// Each try draws a fresh random public id, so one that the unique index
 	// finds taken (odds of volume/2^52) is simply tried again too.
 	for try := 1; ; try++ {
@@ -312,6 +332,11 @@ func acceptImage(status julo.AppStatus, images, limit int) error {
 	if err := intakeOpen(status); err != nil {
 		return imagesClosedErr(status)
 	}
+	return imageLimit(images, limit)
+}
+
+// imageLimit refuses an upload to an application holding limit images.
+func imageLimit(images, limit int) error {
 	if images >= limit {
 		return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonLimit,
 			Problems: []julo.Problem{{Msg: i18n.ImageLimitReached, Args: []any{limit}}}}

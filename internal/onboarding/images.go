@@ -43,6 +43,10 @@ type ImageStore interface {
 	BlobRecorded(ctx context.Context, key string) (bool, error)
 	// CurrentImages lists the current image of each type, oldest first.
 	CurrentImages(ctx context.Context, applicationID int64) ([]Image, error)
+	// DocumentsRequested reports whether the credit assessment asked for
+	// documents and the application waits for them at 105: paystub and
+	// bank_statement images are accepted then (issue 12 item 4).
+	DocumentsRequested(ctx context.Context, applicationID int64) (bool, error)
 	// Image returns the image (current or superseded) of the application
 	// with the public id, or ENOTFOUND: another application's image is not
 	// found either.

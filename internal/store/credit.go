@@ -145,7 +145,10 @@ func (db *DB) RecordDecision(ctx context.Context, applicationID int64, d credit.
 		if err != nil {
 			return err
 		}
-		if decided || status != d.FromStatus {
+		// The engine decides a round once; an operator decides the
+		// application where it stands (a review after the engine's
+		// decision), and either finds it moved on when the other won.
+		if decided && d.DecidedBy == credit.DecidedByEngine || status != d.FromStatus {
 			return credit.ErrDecided
 		}
 		d.Round = round
