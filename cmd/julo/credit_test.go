@@ -450,3 +450,44 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// Two server processes on one PostgreSQL database assess each application
+// exactly once: one job per submission, run by one of the two workers, one
+// decision record, one move out of 105.
+func TestCreditTwoInstancesAssessEachApplicationOnce(t *testing.T) {
+	db := testDatabaseURL(t)
+	if db == "" {
+		t.Skip("needs PostgreSQL: set JULO_TEST_DATABASE_URL (CI does)")
+	}
+	data := t.TempDir()
+	args := []string{"--data", data, "--database-url", db}
+	if u := testBlobURL(t); u != "" {
+		args = append(args, "--blob-url", u)
+	}
+	p := createPartnerIn(t, args)
+	a := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
+	b := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
+	var xids []string
+	for i := 0; i < 6; i++ {
+		s := []*testServer{a, b}[i%2]
+		xids = append(xids, s.submitCredit(t, creditNIK(fmt.Sprintf("%04d", 100+i)), creditBody(t, nil)))
+	}
+	waitJobs(t, a, "credit_assessment", 6, 60*time.Second)
+	if n := a.countWhere("river_job", "kind = 'credit_assessment' AND state = 'completed' AND attempt = 1"); n != 6 {
+		t.Fatalf("%d of 6 assessments completed at their first attempt: %s", n, a.jobDump())
+	}
+	for _, xid := range xids {
+		var records, moves int
+		a.query(t, `SELECT COUNT(*) FROM credit_decisions d JOIN applications x ON x.id = d.application_id WHERE x.xid = $1`,
+			[]any{mustAtoi(xid)}, &records)
+		a.query(t, `SELECT COUNT(*) FROM application_status_history h JOIN applications x ON x.id = h.application_id
+			WHERE x.xid = $1 AND h.from_status = 105`, []any{mustAtoi(xid)}, &moves)
+		if records != 1 || moves != 1 {
+			t.Fatalf("%s: %d decision records, %d moves out of 105", xid, records, moves)
+		}
+		// Either instance reads the same decision.
+		if st := b.creditStatus(t, xid); st.Code != 130 || st.CreditInfo["set_limit"] != 9_000_000 {
+			t.Fatalf("%s: %+v", xid, st)
+		}
+	}
+}
