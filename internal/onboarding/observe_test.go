@@ -83,7 +83,7 @@ func TestSendOTPTellsTheObserverWhyItRefused(t *testing.T) {
 		{"locked", OTPCounters{LockedUntil: now.Add(time.Minute)}, ok, nil, []string{"refused:locked"}},
 		{"too soon", OTPCounters{LastAppSend: now.Add(-10 * time.Second)}, ok, nil, []string{"refused:resend_too_soon"}},
 		{"app limit", OTPCounters{AppSends: 3, OldestAppSend: now.Add(-time.Minute)}, ok, nil, []string{"refused:app_limit"}},
-		{"phone limit", OTPCounters{PhoneSends: 10, OldestPhoneSend: now.Add(-time.Hour)}, ok, nil, []string{"refused:phone_daily_limit"}},
+		{"phone limit", OTPCounters{PhoneSends: 10, OldestPhoneSend: now.Add(-time.Hour), PartnerPhoneSends: 10, OldestPartnerPhoneSend: now.Add(-time.Hour)}, ok, nil, []string{"refused:phone_daily_limit"}},
 		{"gateway", OTPCounters{}, down, nil, []string{"refused:gateway_failure"}},
 		{"store fails", OTPCounters{}, ok, errors.New("disk I/O error"), nil},
 	} {

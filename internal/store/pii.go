@@ -146,7 +146,8 @@ func (db *DB) blindIndexes(ctx context.Context, q querier) (func(kind, value str
 		}
 		k, ok := p.lookup[id]
 		if !ok {
-			return nil, fmt.Errorf("store: the blind indexes of this database use lookup key %q, which the key file lacks: restore it", id)
+			return nil, fmt.Errorf("the blind indexes of this database (its NIK, email and phone lookups) use lookup key %q, which the server keys lack: "+
+				"give every instance on one database the same key file with JULO_KEYS_FILE (or JULO_KEYS), and keep that key in it", id)
 		}
 		key = k
 		p.mu.Lock()
