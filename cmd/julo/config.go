@@ -41,8 +41,11 @@ type config struct {
 	// with each consent (issue 10, item 4).
 	retentionDays int
 	termsVersion  string
-	vendors       vendorConfig
-	conn          connConfig
+	// idempotencyKeep is how long partners' Idempotency-Keys and their
+	// kept answers live (issue 11, item 5).
+	idempotencyKeep time.Duration
+	vendors         vendorConfig
+	conn            connConfig
 	// budgets are the per-partner budgets' defaults (budgets.go).
 	budgets budgetDefaults
 	// credit is the credit decision's policy and vendors (credit.go).
@@ -140,6 +143,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		"a customer none of whose applications reached 105 FORM_SUBMITTED is erased this many days after its last change (JULO_RETENTION_DAYS)")
 	fs.StringVar(&c.termsVersion, "terms-version", env("JULO_TERMS_VERSION", onboarding.DefaultTermsVersion),
 		"the version of the terms and privacy notice customers accept, recorded with each consent (JULO_TERMS_VERSION)")
+	fs.DurationVar(&c.idempotencyKeep, "idempotency-keep", envDuration("JULO_IDEMPOTENCY_KEEP", "24h"),
+		"how long a write's Idempotency-Key and its kept answer are kept for replays, 1m to 168h; give serve and worker the same (JULO_IDEMPOTENCY_KEEP)")
 	c.budgets.flags(fs, getenv, &c.envErrs)
 	cc := &c.conn
 	fs.IntVar(&cc.maxConns, "max-conns", int(envInt("JULO_MAX_CONNS", "4096")),
@@ -199,6 +204,9 @@ func (c config) validateServe() error {
 		return fmt.Errorf("--retention-days %d: use 1 to 3650", c.retentionDays)
 	case len(c.termsVersion) == 0 || len(c.termsVersion) > 100:
 		return fmt.Errorf("--terms-version: give 1 to 100 characters")
+	case c.idempotencyKeep < time.Minute || c.idempotencyKeep > 7*24*time.Hour:
+		// The kept answers are personal data: a week at most.
+		return fmt.Errorf("--idempotency-keep %s: use 1m to 168h", c.idempotencyKeep)
 	}
 	if err := c.conn.validate(); err != nil {
 		return err

@@ -38,6 +38,8 @@ func TestServeRefusesUnsafeOrBrokenSettings(t *testing.T) {
 			"must be https:// in production"},
 		"sandbox provider in production": {with(prod, "JULO_BPJS_PROVIDER", "sandbox"), nil, "not allowed in production"},
 		"unknown provider":               {map[string]string{"JULO_SCRAPER_PROVIDER": "magic"}, nil, `use sandbox or vendor`},
+		"idempotency keys kept too long": {nil, []string{"--idempotency-keep", "200h"}, "--idempotency-keep 200h0m0s: use 1m to 168h"},
+		"idempotency window unparsed":    {map[string]string{"JULO_IDEMPOTENCY_KEEP": "1d"}, nil, `JULO_IDEMPOTENCY_KEEP="1d" is not a duration`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, tc.args...)

@@ -276,9 +276,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return jobs.Stop(sctx)
 	})
 	defer stopJobs()
-	api := httpapi.New(withEvents(apiServices(svc, cs), notifier(c, db, h)), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
+	api := httpapi.New(withEvents(apiServices(svc, cs, db), notifier(c, db, h)), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
 		MaxHeaderBytes: c.conn.maxHeaderBytes, MinBodyRate: c.conn.minBodyRate, BodyGrace: c.conn.bodyGrace, MaxBodyTime: requestTimeout,
-		HSTS: c.production(), Sandbox: !c.production(), Observer: httpObs})
+		HSTS: c.production(), Sandbox: !c.production(), Observer: httpObs,
+		Idempotency: httpapi.IdempotencyConfig{Keep: c.idempotencyKeep, Now: h.now}})
 	// The listener caps open connections (closing idle ones first) and puts
 	// the envelope on net/http's own refusals; see httpapi.Listener.
 	apiLn := api.Listen(ln, c.conn.maxConns)
@@ -392,6 +393,9 @@ func startJobs(ctx context.Context, c config, svc *onboarding.Service, cs *credi
 	if err := worker.RegisterRetentionPurge(ws, db, days(c.retentionDays), now, sweepJob); err != nil {
 		return nil, err
 	}
+	if err := worker.RegisterIdempotencyPrune(ws, db, c.idempotencyKeep, now); err != nil {
+		return nil, err
+	}
 	// Partner callbacks: a delivery's attempts, and the events' pruning.
 	if err := worker.RegisterCallbacks(ws, notifier(c, db, h)); err != nil {
 		return nil, err
@@ -426,6 +430,9 @@ var periodic = []struct {
 	// Erases customers none of whose applications reached 105 within
 	// --retention-days (issue 10, item 4).
 	{worker.RetentionPurgeJob{}, worker.RetentionPurgeEvery},
+	// Deletes the partners' Idempotency-Keys and kept answers past
+	// --idempotency-keep (issue 11, item 5).
+	{worker.IdempotencyPruneJob{}, worker.IdempotencyPruneEvery},
 	// Deletes the events past the feed's 30 days, with their deliveries
 	// (issue 11).
 	{notify.PruneJob{}, notify.PruneEvery},
@@ -456,9 +463,10 @@ func (w warnOnly) WithAttrs(as []slog.Attr) slog.Handler { return warnOnly{w.Han
 func (w warnOnly) WithGroup(g string) slog.Handler { return warnOnly{w.Handler.WithGroup(g)} }
 
 // apiServices is the domain service behind every part of the partner API.
-func apiServices(svc *onboarding.Service, cs *credit.Service) httpapi.Services {
+func apiServices(svc *onboarding.Service, cs *credit.Service, idem httpapi.IdempotencyStore) httpapi.Services {
 	return httpapi.Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
-		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Credit: cs}
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Credit: cs,
+		Idempotency: idem}
 }
 
 // requestTimeout bounds the reading of a request and the writing of its

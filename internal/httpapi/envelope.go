@@ -50,6 +50,8 @@ var statusOf = map[julo.Code]int{
 	julo.EMEDIA:        http.StatusUnsupportedMediaType,
 	julo.EHEADERS:      http.StatusRequestHeaderFieldsTooLarge,
 	julo.ESLOW:         http.StatusRequestTimeout,
+	// An Idempotency-Key sent again with another request (idempotency.go).
+	julo.EUNPROCESSABLE: http.StatusUnprocessableEntity,
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -21,7 +21,8 @@ func TestEveryCodeHasOneStatusAndTheEnvelope(t *testing.T) {
 		julo.ELOCKED: 423, julo.ETOOMANY: 429, julo.ETOOLARGE: 413, julo.EUPSTREAM: 502,
 		julo.EUNAVAILABLE: 503, julo.EINTERNAL: 500,
 		julo.EMETHOD: 405, julo.EMEDIA: 415, julo.EHEADERS: 431, julo.ESLOW: 408,
-		julo.EFORBIDDEN: 403,
+		julo.EUNPROCESSABLE: 422,
+		julo.EFORBIDDEN:     403,
 	}
 	if len(statusOf) != len(want) {
 		t.Fatalf("statusOf has %d codes, want %d", len(statusOf), len(want))

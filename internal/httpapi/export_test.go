@@ -22,10 +22,11 @@ var (
 
 // ServicesOf is svc for every field (and a credit service without a
 // store, which these tests never reach), as cmd/julo wires it; tests here and
-// in httpapi_test use it.
+// in httpapi_test use it. Its store of idempotency keys is a new one in
+// memory (memIdempotency), in place of the database's.
 func ServicesOf(svc *onboarding.Service) Services {
 	return Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
-		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Events: notify.New(notify.Deps{}), Credit: credit.New(credit.Deps{})}
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Events: notify.New(notify.Deps{}), Credit: credit.New(credit.Deps{}), Idempotency: newMemIdempotency()}
 }
 
 // Patterns are the mux patterns s registered, in order (trailing-slash

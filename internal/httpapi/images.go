@@ -62,13 +62,11 @@ func (u *uploadSlots) take(partner int64) (release func(), ok bool) {
 	}), true
 }
 
-// handleUploadImage reads the multipart stream itself (r.MultipartReader):
-// the file part is spooled to a temporary file (see spool), bounded by
-// MaxUploadBytes through the route's body limit, so an upload holds only a
-// small, fixed amount of memory however slowly it arrives, and no slot shared
-// with other partners. Each partner has at most maxUploadsPerPartner uploads
-// in flight.
-func (s *Server) handleUploadImage(images Images) http.Handler {
+// uploadSlots wraps an upload route (after authenticated): each partner
+// has at most maxUploadsPerPartner uploads in flight, counted from before
+// the body is read (by the idempotency middleware or the handler) until the
+// answer; more are answered 429 with Retry-After without reading the body.
+func (s *Server) uploadSlots(h http.Handler) http.Handler {
 	slots := &uploadSlots{max: maxUploadsPerPartner, n: map[int64]int{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		release, ok := slots.take(partnerFrom(r.Context()).ID)
@@ -80,6 +78,17 @@ func (s *Server) handleUploadImage(images Images) http.Handler {
 			return
 		}
 		defer release()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// handleUploadImage reads the multipart stream itself (r.MultipartReader):
+// the file part is spooled to a temporary file (see spool), bounded by
+// MaxUploadBytes through the route's body limit, so an upload holds only a
+// small, fixed amount of memory however slowly it arrives, and no slot shared
+// with other partners. Its route takes an upload slot first (uploadSlots).
+func (s *Server) handleUploadImage(images Images) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, cleanup, err := s.readImageUpload(r)
 		defer cleanup()
 		if err != nil {

@@ -94,7 +94,7 @@ func uploadServer(t *testing.T, dir string, st *uploadStore) (*httptest.Server, 
 	bl := &uploadBlobs{m: map[string][]byte{}}
 	svc := onboarding.New(onboarding.Deps{Store: st, Blobs: bl})
 	s := New(ServicesOf(svc), slog.New(slog.NewJSONHandler(io.Discard, nil)), Config{SpoolDir: dir, MaxUploadBytes: 64 << 10})
-	up := s.handleUploadImage(svc)
+	up := s.uploadSlots(s.handleUploadImage(svc))
 	s.mux.Handle("POST /applications/{application_xid}/images", s.limitBody(s.cfg.MaxUploadBytes,
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, _ := strconv.ParseInt(r.Header.Get("partner"), 10, 64)

@@ -13,35 +13,40 @@ func (s *Server) routes(svc Services) {
 	s.handle("GET "+v1+"/openapi.json", s.handleOpenAPI(true))
 	s.handle("GET "+v1+"/openapi.yaml", s.handleOpenAPI(false))
 
-	s.handle("POST "+v1+"/customer", s.authenticated(s.handleRegister(svc.Customers)))
-	s.handle("POST "+v1+"/preregister-check", s.authenticated(s.handlePreregisterCheck(svc.Customers)))
-	s.handle("POST "+v1+"/check-strong-pin", s.authenticated(s.handleCheckStrongPIN(svc.Customers)))
+	// Every partner POST and PATCH is a write: s.write puts the
+	// Idempotency-Key rules (idempotency.go) in front of its handler.
+	s.handle("POST "+v1+"/customer", s.write(s.handleRegister(svc.Customers)))
+	s.handle("POST "+v1+"/preregister-check", s.write(s.handlePreregisterCheck(svc.Customers)))
+	s.handle("POST "+v1+"/check-strong-pin", s.write(s.handleCheckStrongPIN(svc.Customers)))
 	s.handle("GET "+v1+"/dropdown-data", s.authenticated(s.handleDropdown(svc.Reference)))
 	s.handle("GET "+v1+"/dropdowns", s.authenticated(s.handleDropdown(svc.Reference)))
 	s.handle("GET "+v1+"/address", s.authenticated(s.handleAddress(svc.Reference)))
 
-	s.handleUpload("POST "+v1+"/applications/{application_xid}/images", s.authenticated(s.handleUploadImage(svc.Images)))
+	// The upload slots are taken before the idempotency middleware reads
+	// the body (see uploadSlots).
+	s.handleUpload("POST "+v1+"/applications/{application_xid}/images",
+		s.authenticated(s.uploadSlots(s.idempotent(s.handleUploadImage(svc.Images)))))
 	s.handle("GET "+v1+"/applications/{application_xid}/images", s.authenticated(s.handleListImages(svc.Images)))
 	s.handle("GET "+v1+"/applications/{application_xid}/images/{image_id}", s.authenticated(s.handleGetImage(svc.Images)))
 
-	s.handle("POST "+v1+"/application/otp/{xid}", s.authenticated(s.handleSendOTP(svc.OTP)))
-	s.handle("POST "+v1+"/application/otp/validate/{xid}", s.authenticated(s.handleValidateOTP(svc.OTP)))
+	s.handle("POST "+v1+"/application/otp/{xid}", s.write(s.handleSendOTP(svc.OTP)))
+	s.handle("POST "+v1+"/application/otp/validate/{xid}", s.write(s.handleValidateOTP(svc.OTP)))
 	// Complete customer data: the table's PATCH form is canonical; the curl
 	// example's POST on the singular path, and PATCH there, work too (errata 9).
-	s.handle("PATCH "+v1+"/applications/{xid}", s.authenticated(s.handleCompleteApplication(svc.Applications)))
-	s.handle("PATCH "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication(svc.Applications)))
-	s.handle("POST "+v1+"/application/{xid}", s.authenticated(s.handleCompleteApplication(svc.Applications)))
+	s.handle("PATCH "+v1+"/applications/{xid}", s.write(s.handleCompleteApplication(svc.Applications)))
+	s.handle("PATCH "+v1+"/application/{xid}", s.write(s.handleCompleteApplication(svc.Applications)))
+	s.handle("POST "+v1+"/application/{xid}", s.write(s.handleCompleteApplication(svc.Applications)))
 	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus(svc.Applications, svc.Credit)))
 	// Documents in after a request: 105 -> 120 and a new assessment.
-	s.handle("POST "+v1+"/submit-document-flag/{application_xid}", s.authenticated(s.handleSubmitDocumentFlag(svc.Credit)))
+	s.handle("POST "+v1+"/submit-document-flag/{application_xid}", s.write(s.handleSubmitDocumentFlag(svc.Credit)))
 
 	s.handle("GET "+v1+"/bpjs/login/{xid}/{app_type}", s.authenticated(s.handleBPJSLogin(svc.External)))
-	s.handle("POST "+v1+"/external-data-imports/{xid}", s.authenticated(s.handleBankImport(svc.External)))
+	s.handle("POST "+v1+"/external-data-imports/{xid}", s.write(s.handleBankImport(svc.External)))
 	s.handle("GET "+v1+"/scraping-status/{xid}", s.authenticated(s.handleScrapingStatus(svc.External)))
 	// The events feed (issue 11): the fallback when callbacks were missed.
 	s.handle("GET "+v1+"/events", s.authenticated(s.handleEvents(svc.Events)))
 	s.handle("GET "+v1+"/events/{event_id}", s.authenticated(s.handleEvent(svc.Events)))
-	s.handle("POST "+v1+"/events/{event_id}/redeliver", s.authenticated(s.handleRedeliver(svc.Events)))
+	s.handle("POST "+v1+"/events/{event_id}/redeliver", s.write(s.handleRedeliver(svc.Events)))
 	// Vendors' callbacks: authenticated by their signature, not partner headers.
 	s.handleLimited("POST /vendor/v1/bpjs/callback", 64<<10, s.handleVendorCallback(svc.Vendors.BPJSCallback))
 	s.handleLimited("POST /vendor/v1/bank-scrape/callback", 64<<10, s.handleVendorCallback(svc.Vendors.BankCallback))
@@ -50,12 +55,16 @@ func (s *Server) routes(svc Services) {
 		// Sandbox only: what the log SMS provider "sent" to a phone.
 		s.handle("GET "+v1+"/sandbox/sms", s.authenticated(s.handleSandboxSMS(svc.Sandbox)))
 		// Sandbox only: a signed test callback to the partner's URL, now.
-		s.handle("POST "+v1+"/sandbox/webhook-test", s.authenticated(s.handleWebhookTest(svc.Events)))
+		s.handle("POST "+v1+"/sandbox/webhook-test", s.write(s.handleWebhookTest(svc.Events)))
 		// Sandbox only: the BPJS login page the sandbox provider sends
 		// customers to (reached without partner headers, like the vendor's).
 		s.handle("GET "+v1+"/sandbox/bpjs/login", s.handleSandboxBPJSPage())
 		s.handle("POST "+v1+"/sandbox/bpjs/login", s.handleSandboxBPJSSubmit(svc.Sandbox))
 	}
 }
+
+// write is a partner write route's handler h: authenticated, then the
+// Idempotency-Key rules.
+func (s *Server) write(h http.Handler) http.Handler { return s.authenticated(s.idempotent(h)) }
 
 var _ http.Handler = (*Server)(nil)

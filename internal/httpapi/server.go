@@ -53,11 +53,14 @@ type Config struct {
 	Sandbox bool
 	// Observer is told of every answered request (metrics); nil: nobody.
 	Observer Observer
+	// Idempotency tunes the Idempotency-Key middleware (idempotency.go).
+	Idempotency IdempotencyConfig
 }
 
 // Server is the partner API handler.
 type Server struct {
 	auth Authenticator
+	idem IdempotencyStore
 	log  *slog.Logger
 	cfg  Config
 	mux  *routeMux
@@ -91,7 +94,8 @@ func New(svc Services, log *slog.Logger, cfg Config) *Server {
 	if cfg.MinBodyRate > 0 && cfg.BodyGrace <= 0 {
 		cfg.BodyGrace = 5 * time.Second
 	}
-	s := &Server{auth: svc.Auth, log: log, cfg: cfg, mux: &routeMux{ServeMux: http.NewServeMux()}}
+	cfg.Idempotency.defaults()
+	s := &Server{auth: svc.Auth, idem: svc.Idempotency, log: log, cfg: cfg, mux: &routeMux{ServeMux: http.NewServeMux()}}
 	s.routes(svc)
 	return s
 }

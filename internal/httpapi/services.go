@@ -103,6 +103,9 @@ type Services struct {
 	External     ExternalData
 	Vendors      VendorCallbacks
 	Sandbox      Sandbox
+	// Idempotency keeps the partners' Idempotency-Keys (store.DB; not
+	// the domain: it keeps HTTP answers).
+	Idempotency IdempotencyStore
 	// Events is the events feed and the callbacks' redelivery
 	// (*notify.Service).
 	Events Events
@@ -120,6 +123,7 @@ func (svc Services) check(sandbox bool) {
 		{"Auth", svc.Auth}, {"Health", svc.Health}, {"Customers", svc.Customers},
 		{"Reference", svc.Reference}, {"Images", svc.Images}, {"OTP", svc.OTP},
 		{"Applications", svc.Applications}, {"External", svc.External}, {"Vendors", svc.Vendors}, {"Credit", svc.Credit},
+		{"Idempotency", svc.Idempotency},
 	} {
 		if f.v == nil {
 			panic("httpapi.New: Services." + f.name + " is nil")
