@@ -136,8 +136,11 @@ func application(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	const use = "usage: julo application show XID | julo application decide XID --approve [--limit N] --reason TEXT --operator NAME | " +
-		"julo application decide XID --reject --reason-code CODE --reason TEXT --operator NAME"
-	if len(pos) != 2 || pos[0] != "show" && pos[0] != "decide" {
+		"julo application decide XID --reject --reason-code CODE --reason TEXT --operator NAME | julo application reviews"
+	if len(pos) == 1 && pos[0] == "reviews" { // the review requests' queue (activation.go)
+		pos = append(pos, "0")
+	}
+	if len(pos) != 2 || pos[0] != "show" && pos[0] != "decide" && pos[0] != "reviews" {
 		return errors.New(use)
 	}
 	xid, err := strconv.ParseInt(pos[1], 10, 64)
@@ -176,6 +179,18 @@ func application(ctx context.Context, args []string, getenv func(string) string,
 			return notFound(err)
 		}
 		return out.Encode(reviewJSON(r))
+	}
+	if pos[0] == "reviews" {
+		return reviewQueue(ctx, c, db, h, stdout)
+	}
+	// At 135 the decision is on the customer's review request (activation.go).
+	if d, handled, err := decideReview(ctx, c, db, h, xid, *approve, julo.Money(*limit), *reason, *operator); handled {
+		if err != nil {
+			return err
+		}
+		slog.New(slog.NewJSONHandler(stderr, nil)).Info("operator review decision", "application_xid", xid, "outcome", d.Outcome,
+			"to_status", int(d.ToStatus), "operator", *operator)
+		return out.Encode(d)
 	}
 	d, err := cs.Decide(ctx, xid, credit.OperatorDecision{Approve: *approve, Limit: julo.Money(*limit), ReasonCode: *reasonCode,
 		Reason: *reason, Operator: *operator})

@@ -263,6 +263,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	as, err := c.activationService(db, svc, h)
+	if err != nil {
+		return err
+	}
 
 	jobs, err := startJobs(ctx, c, svc, cs, db, sealed, h, log)
 	if err != nil {
@@ -276,7 +280,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return jobs.Stop(sctx)
 	})
 	defer stopJobs()
-	api := httpapi.New(withEvents(apiServices(svc, cs, db), notifier(c, db, h)), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
+	api := httpapi.New(withEvents(withActivation(apiServices(svc, cs, db), as), notifier(c, db, h)), log, httpapi.Config{MaxBodyBytes: c.maxBody, MaxUploadBytes: c.maxUpload,
 		MaxHeaderBytes: c.conn.maxHeaderBytes, MinBodyRate: c.conn.minBodyRate, BodyGrace: c.conn.bodyGrace, MaxBodyTime: requestTimeout,
 		HSTS: c.production(), Sandbox: !c.production(), Observer: httpObs,
 		Idempotency: httpapi.IdempotencyConfig{Keep: c.idempotencyKeep, Now: h.now}})
@@ -380,6 +384,9 @@ func startJobs(ctx context.Context, c config, svc *onboarding.Service, cs *credi
 	if err := worker.RegisterCredit(ws, cs); err != nil {
 		return nil, err
 	}
+	if err := registerActivation(ws, c, svc, db, h); err != nil {
+		return nil, err
+	}
 	if err := worker.RegisterBlobSealing(ws, blobSealer{sealed}, db.Enqueue); err != nil {
 		return nil, err
 	}
@@ -430,6 +437,9 @@ var periodic = []struct {
 	// Erases customers none of whose applications reached 105 within
 	// --retention-days (issue 10, item 4).
 	{worker.RetentionPurgeJob{}, worker.RetentionPurgeEvery},
+	// Expires credit offers not accepted within the policy's
+	// offer_valid_days: 130 -> 139 (issue 12, item 7).
+	{credit.OfferExpiryJob{}, credit.OfferExpiryEvery},
 	// Deletes the partners' Idempotency-Keys and kept answers past
 	// --idempotency-keep (issue 11, item 5).
 	{worker.IdempotencyPruneJob{}, worker.IdempotencyPruneEvery},

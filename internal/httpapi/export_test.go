@@ -26,7 +26,7 @@ var (
 // memory (memIdempotency), in place of the database's.
 func ServicesOf(svc *onboarding.Service) Services {
 	return Services{Auth: svc, Health: svc, Customers: svc, Reference: svc, Images: svc, OTP: svc,
-		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Events: notify.New(notify.Deps{}), Credit: credit.New(credit.Deps{}), Idempotency: newMemIdempotency()}
+		Applications: svc, External: svc, Vendors: svc, Sandbox: svc, Events: notify.New(notify.Deps{}), Credit: credit.New(credit.Deps{}), Activation: credit.NewActivation(credit.ActivationDeps{}), Idempotency: newMemIdempotency()}
 }
 
 // Patterns are the mux patterns s registered, in order (trailing-slash

@@ -39,6 +39,15 @@ func (s *Server) routes(svc Services) {
 	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus(svc.Applications, svc.Credit)))
 	// Documents in after a request: 105 -> 120 and a new assessment.
 	s.handle("POST "+v1+"/submit-document-flag/{application_xid}", s.write(s.handleSubmitDocumentFlag(svc.Credit)))
+	// Activation (issue 12 items 6-8): the PIN window, accepting or
+	// declining the limit, and the objection to an automatic rejection.
+	s.handle("POST "+v1+"/input-pin", s.write(s.handleInputPIN(svc.Activation)))
+	s.handle("POST "+v1+"/limit-activation/{application_xid}", s.write(s.handleLimitActivation(svc.Activation)))
+	// .../application/{application_xid}/review-request: the action is a
+	// wildcard because a literal there would conflict with
+	// POST application/otp/{xid} in net/http's mux (both would match
+	// application/otp/review-request); review-request is its one value.
+	s.handle("POST "+v1+"/application/{application_xid}/{action}", s.write(s.handleReviewRequest(svc.Activation)))
 
 	s.handle("GET "+v1+"/bpjs/login/{xid}/{app_type}", s.authenticated(s.handleBPJSLogin(svc.External)))
 	s.handle("POST "+v1+"/external-data-imports/{xid}", s.write(s.handleBankImport(svc.External)))

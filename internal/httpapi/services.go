@@ -111,6 +111,8 @@ type Services struct {
 	Events Events
 	// Credit is the credit decision (*credit.Service).
 	Credit Credit
+	// Activation is the limit's activation (*credit.Activation).
+	Activation Activation
 }
 
 // check panics naming the first field New needs that is nil: a wiring
@@ -122,7 +124,7 @@ func (svc Services) check(sandbox bool) {
 	}{
 		{"Auth", svc.Auth}, {"Health", svc.Health}, {"Customers", svc.Customers},
 		{"Reference", svc.Reference}, {"Images", svc.Images}, {"OTP", svc.OTP},
-		{"Applications", svc.Applications}, {"External", svc.External}, {"Vendors", svc.Vendors}, {"Credit", svc.Credit},
+		{"Applications", svc.Applications}, {"External", svc.External}, {"Vendors", svc.Vendors}, {"Credit", svc.Credit}, {"Activation", svc.Activation},
 		{"Idempotency", svc.Idempotency},
 	} {
 		if f.v == nil {
