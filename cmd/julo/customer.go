@@ -94,13 +94,21 @@ func rotateData(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	// The answers kept for Idempotency-Key replays are sealed with the data
+	// key itself and are not rewrapped: they leave with their keys.
+	answers, err := db.IdempotentAnswersByDataKey(ctx)
+	if err != nil {
+		return err
+	}
 	if err := db.Enqueue(ctx, julo.Scheduled{Job: worker.RotateDataJob{}}, julo.Scheduled{Job: worker.SealBlobsJob{}}); err != nil {
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(map[string]any{
-		"queued":                    []string{worker.RotateDataJob{}.Kind(), worker.SealBlobsJob{}.Kind()},
-		"current_data_key":          keys.Data.Current,
-		"customer_keys_by_data_key": counts,
-		"note":                      "the workers of julo serve or julo worker rewrap customer keys and image keys in batches; keep the old data keys in the key file until no customer key and no image names them",
+		"queued":                         []string{worker.RotateDataJob{}.Kind(), worker.SealBlobsJob{}.Kind()},
+		"current_data_key":               keys.Data.Current,
+		"customer_keys_by_data_key":      counts,
+		"idempotent_answers_by_data_key": answers,
+		"note": "the workers of julo serve or julo worker rewrap customer keys and image keys in batches; keep the old data keys in the key file until no customer key and no image names them, " +
+			"and for --idempotency-keep (24 h by default) after this rotation: the answers kept for Idempotency-Key replays are not rewrapped, they are deleted once their window has passed",
 	})
 }

@@ -438,3 +438,40 @@ func TestIdempotencyKeySharedByTwoInstances(t *testing.T) {
 		t.Fatalf("%d applications from 5 keys", n)
 	}
 }
+
+// The kept answers are sealed with the data key: after a rotation they
+// still replay (the old key stays in the key file for the window), and
+// julo keys rotate-data counts them by the key that sealed them.
+func TestIdempotentAnswersAcrossADataKeyRotation(t *testing.T) {
+	s := startServer(t, nil)
+	body := mustJSON(regBody(testNIK(530), "idem530@test.com"))
+	first := s.sendKeyed(t, "POST", pathRegister, "reg-530", body, "")
+	if first.status != http.StatusCreated {
+		t.Fatalf("first: %d %s", first.status, first.body)
+	}
+	s.stop()
+	var old string
+	editDataKeys(t, s, func(cur *string, keys map[string]string) {
+		old = *cur
+		keys["rotated"] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // 32 bytes
+		*cur = "rotated"
+	})
+	s2 := startServer(t, nil, withData(s.Data), withPartner(s.Partner, s.Secret))
+	if a := s2.sendKeyed(t, "POST", pathRegister, "reg-530", body, ""); a.status != http.StatusCreated || !a.replayed() || a.body != first.body {
+		t.Fatalf("replay after the rotation: %d %s", a.status, a.body)
+	}
+	if a := s2.sendKeyed(t, "POST", pathRegister, "reg-531", mustJSON(regBody(testNIK(531), "idem531@test.com")), ""); a.status != http.StatusCreated {
+		t.Fatalf("a new key: %d %s", a.status, a.body)
+	}
+	out, err := s2.cli("keys", "rotate-data")
+	if err != nil {
+		t.Fatalf("rotate-data: %v %s", err, out)
+	}
+	var got struct {
+		Answers map[string]int `json:"idempotent_answers_by_data_key"`
+		Note    string         `json:"note"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Answers[old] != 1 || got.Answers["rotated"] != 1 || !strings.Contains(got.Note, "--idempotency-keep") {
+		t.Fatalf("rotate-data said %s (%v)", out, err)
+	}
+}
