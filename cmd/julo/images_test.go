@@ -36,7 +36,7 @@ const (
 	msgImageRequired    = "upload: wajib diisi: kirim file gambar"
 	msgImageNotImage    = "upload: isi file bukan gambar JPEG, PNG atau WebP"
 	msgImageTooManyPix  = "upload: gambar terlalu besar"
-	msgImagesClosed     = "Gambar tidak dapat diunggah lagi: data aplikasi sudah dikirim (status 105 FORM_SUBMITTED)"
+	msgImagesClosed     = "Gambar tidak dapat diunggah lagi: data aplikasi sudah dikirim (status 125 MANUAL_REVIEW)"
 	msgAppMissing       = "Aplikasi tidak ditemukan"
 	msgImageMissing     = "Gambar tidak ditemukan"
 	imgSuccessBody      = `{"success":true,"data":"success upload image","errors":[]}`
@@ -633,20 +633,24 @@ func TestImageUnknownIDsAndAuth(t *testing.T) {
 	})
 }
 
-// Uploads are accepted at status 100 only: once the complete-data step has
-// moved the application to 105 an upload is 409 and stores nothing, while
-// the list and the images stay readable.
+// Uploads are accepted at status 100 only (and a document's at 105 when the
+// credit assessment asks for it, credit_test.go): once the complete-data
+// step has moved the application on (here its assessment to 125: the
+// documentation's income gives a limit above the review threshold) an
+// upload is 409 and stores nothing, while the list and the images stay
+// readable.
 func TestImageUploadAfterSubmissionIs409(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
 	ready := s.readyApplication(t, docNIK, "budi.ismail@test.com", "085330838909")
 	s.do(req{Method: "POST", Path: "/api/partnership/v1/application/" + ready, Body: docCompleteBody, ContentType: "application/json"}).expect(t, 200)
+	s.settle(t)
 	xid, _ := strconv.ParseInt(ready, 10, 64)
 	imgNothingStored(t, s, func() {
 		r := imgUpload(t, s, xid, "selfie", "s.png", imgPNG(t, 6, 6, 2)).expect(t, http.StatusConflict)
 		imgExpectOnly(t, r, msgImagesClosed)
 		r = imgUpload(t, s, xid, "ktp_self", "s.png", imgPNG(t, 6, 6, 2), map[string]string{"Accept-Language": "en"}).expect(t, http.StatusConflict)
-		imgExpectOnly(t, r, "Images can no longer be uploaded: the application's data was already submitted (status 105 FORM_SUBMITTED)")
+		imgExpectOnly(t, r, "Images can no longer be uploaded: the application's data was already submitted (status 125 MANUAL_REVIEW)")
 	})
 	l := imgList(t, s, xid)
 	if len(l) != 2 {

@@ -171,7 +171,12 @@ func TestREADMESandboxNIKsRegisterWithTheirDOBAndGender(t *testing.T) {
 			if got.KTP != row.nik || got.DOB != row.dob || got.Gender != row.gender {
 				t.Fatalf("completed as %+v", got)
 			}
-			if st := s.status(t, xid); st["application_status_code"] != 105.0 || st["application_status"] != "FORM_SUBMITTED" {
+			// Submitted once (100 -> 105), then decided by its assessment.
+			s.settle(t)
+			if h := s.historyReasons(t, xid); len(h) < 2 || h[1] != "100>105:" {
+				t.Fatalf("history %v", h)
+			}
+			if st := s.status(t, xid); st["decision"] == nil || len(toStrings(st["missing_steps"])) != 0 {
 				t.Fatalf("status after: %v", st)
 			}
 		})
