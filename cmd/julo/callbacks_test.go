@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -62,7 +63,8 @@ func (c whCall) payload(t *testing.T) map[string]any {
 // whReceiver is a partner's callback receiver on 127.0.0.1. It checks
 // every callback's signature against the keys it knows (a callback no key
 // verifies is a test failure) and its timestamp against the server's
-// clock, and answers with answer's status (nil: 204). A status of 0 holds
+// clock (nil: the system clock, for servers run as processes), and
+// answers with answer's status (nil: 204). A status of 0 holds
 // the request until the test ends (the server's timeout cuts it).
 type whReceiver struct {
 	t      *testing.T
@@ -110,8 +112,12 @@ func (r *whReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost || !ok {
 		r.t.Errorf("a callback (%s) that none of %d keys verifies: id %q timestamp %q signature %q body %s", req.Method, len(keys), c.ID, c.Timestamp, c.Signature, body)
 	}
-	if ts, err := strconv.ParseInt(c.Timestamp, 10, 64); err != nil || r.clock != nil && (ts > r.clock.Now().Unix()+1 || ts < r.clock.Now().Unix()-300) {
-		r.t.Errorf("webhook-timestamp %q is not the server's clock (%s)", c.Timestamp, r.clock.Now())
+	now := time.Now()
+	if r.clock != nil {
+		now = r.clock.Now()
+	}
+	if ts, err := strconv.ParseInt(c.Timestamp, 10, 64); err != nil || ts > now.Unix()+1 || ts < now.Unix()-300 {
+		r.t.Errorf("webhook-timestamp %q is not the server's clock (%s)", c.Timestamp, now)
 	}
 	r.mu.Lock()
 	n := len(r.calls)
@@ -705,4 +711,138 @@ func TestEventsFeedPagesAndIsolatesPartners(t *testing.T) {
 		t.Fatalf("%d events after 30 days", len(got))
 	}
 	s.do(req{Method: "GET", Path: "/api/partnership/v1/events/" + want[0].ID}).expect(t, 404)
+}
+
+// webhookIn configures acme's callbacks on the database and data dir of
+// args (as createPartnerIn creates acme) and returns the signing key.
+func webhookIn(t *testing.T, args []string, u string) []byte {
+	t.Helper()
+	var out strings.Builder
+	if err := runWith(context.Background(), append([]string{"partner", "webhook", "acme", "--url", u}, args...), func(string) string { return "" },
+		&out, io.Discard, hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	var w webhookOut
+	if err := json.Unmarshal([]byte(out.String()), &w); err != nil {
+		t.Fatalf("partner webhook printed %q", out.String())
+	}
+	return swKey(t, w.Secret)
+}
+
+// waitFor polls cond (bounded, in real time) for what a server process
+// does on its own clock.
+func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %s", what, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A delivery whose next attempt is scheduled when the server is killed
+// (SIGKILL: no shutdown at all) is attempted after a restart: the schedule
+// is in the database, not in the process.
+func TestScheduledCallbackIsDeliveredAfterAKill(t *testing.T) {
+	data := t.TempDir()
+	db := testDatabaseURL(t)
+	args := []string{"--data", data, "--database-url", db}
+	if u := testBlobURL(t); u != "" {
+		args = append(args, "--blob-url", u)
+	}
+	p := createPartnerIn(t, args)
+	recv := newReceiver(t, nil)
+	recv.setKeys(webhookIn(t, args, recv.URL()+"/hook"))
+	recv.setAnswer(func(n int, _ whCall) int {
+		if n == 0 {
+			return http.StatusInternalServerError
+		}
+		return http.StatusOK
+	})
+	cmd, u := launchProcess(t, args...)
+	s := &testServer{t: t, URL: u, Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
+	s.register(t, testNIK(371), "killed@test.com")
+	recv.waitCalls(t, 1, 30*time.Second)
+	// Recorded, and its job snoozed until the next attempt: scheduled, or
+	// available from that time for a wait shorter than River's scheduler
+	// interval. River marks it so just after the record commits; a process
+	// killed in between has its running job rescued (after 5 minutes), and
+	// the attempt is made then.
+	waitFor(t, "the first attempt recorded and the next one scheduled", 30*time.Second, func() bool {
+		return s.countWhere("webhook_deliveries", "attempts = 1 AND state = 'pending'") == 1 &&
+			s.countWhere("river_job", "kind = 'partner_callback' AND state IN ('scheduled', 'available')") == 1
+	})
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if n := len(recv.got()); n != 1 {
+		t.Skipf("the machine was too slow: %d attempts before the kill", n)
+	}
+	s.URL = startProcess(t, args...)
+	calls := recv.waitCalls(t, 2, 60*time.Second)
+	waitFor(t, "the delivery done", 30*time.Second, func() bool {
+		return s.countWhere("webhook_deliveries", "state = 'delivered'") == 1
+	})
+	e := s.event(t, calls[0].ID)
+	d := e.Deliveries[0]
+	if len(calls) != 2 || calls[1].ID != calls[0].ID || len(d.Attempts) != 2 || *d.Attempts[1].StatusCode != 200 {
+		t.Fatalf("after the restart: %d calls, %+v", len(calls), d)
+	}
+	if gap := d.Attempts[1].At.Sub(d.Attempts[0].At); gap < 5*time.Second {
+		t.Fatalf("the second attempt came %s after the first", gap)
+	}
+}
+
+// Two instances on one database share the deliveries: every attempt of
+// every delivery happens once, on one of them, a failed first attempt and
+// its retry alike.
+func TestTwoInstancesDeliverEachCallbackOnce(t *testing.T) {
+	db := testDatabaseURL(t)
+	if db == "" {
+		t.Skip("needs PostgreSQL: set JULO_TEST_DATABASE_URL (CI does)")
+	}
+	data := t.TempDir()
+	args := []string{"--data", data, "--database-url", db}
+	if u := testBlobURL(t); u != "" {
+		args = append(args, "--blob-url", u)
+	}
+	p := createPartnerIn(t, args)
+	recv := newReceiver(t, nil)
+	recv.setKeys(webhookIn(t, args, recv.URL()+"/hook"))
+	var mu sync.Mutex
+	seen := map[string]int{}
+	recv.setAnswer(func(_ int, c whCall) int {
+		mu.Lock()
+		defer mu.Unlock()
+		if seen[c.ID]++; seen[c.ID] == 1 {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusNoContent
+	})
+	a := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
+	b := &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey, dbURL: db, Data: data, Clock: newClock(time.Now())}
+	const n = 6
+	for i := 0; i < n; i++ {
+		[]*testServer{a, b}[i%2].register(t, testNIK(381+i), fmt.Sprintf("two%d@test.com", i))
+	}
+	waitFor(t, "every delivery done", 60*time.Second, func() bool {
+		return a.countWhere("webhook_deliveries", "state = 'delivered'") == n
+	})
+	calls := recv.got()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(calls) != 2*n || len(seen) != n {
+		t.Fatalf("%d callbacks of %d events, want two each", len(calls), len(seen))
+	}
+	for id, k := range seen {
+		if k != 2 {
+			t.Fatalf("event %s: %d attempts", id, k)
+		}
+	}
+	if m := a.countWhere("webhook_attempts", "true"); m != 2*n {
+		t.Fatalf("%d attempts recorded", m)
+	}
 }
