@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,9 +30,12 @@ const (
 	DefaultUserAgent = "julo-go-client/1"
 
 	snippetBytes = 512
-	// maxRetryWait: a GET retry waits at most this long (a longer
+	// maxRetryWait: a retry waits at most this long (a longer
 	// Retry-After is returned to the caller as the *Error it is).
 	maxRetryWait = 5 * time.Second
+
+	// IdempotencyKeyHeader is the header of a write's idempotency key.
+	IdempotencyKeyHeader = "Idempotency-Key"
 )
 
 // Client calls the partner API as one partner. It is safe for concurrent
@@ -41,11 +46,12 @@ type Client struct {
 	username string
 	secret   string
 
-	http       *http.Client
-	timeout    time.Duration
-	lang       string
-	userAgent  string
-	getRetries int
+	http         *http.Client
+	timeout      time.Duration
+	lang         string
+	userAgent    string
+	getRetries   int
+	writeRetries int
 }
 
 // Option configures a Client (see New).
@@ -78,9 +84,60 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 // WithGETRetries lets each GET be retried up to n times when the answer
 // is a 502, 503 or 504, or the connection was reset before an answer, after
 // a short backoff (100 ms, doubling, or the answer's Retry-After when that
-// is at most 5 s). Writes (POST, PATCH) are never retried: the API has no
-// Idempotency-Key yet. The default is 0: no retries.
+// is at most 5 s). The default is 0: no retries. Writes have their own
+// setting, WithWriteRetries.
 func WithGETRetries(n int) Option { return func(c *Client) { c.getRetries = max(n, 0) } }
+
+// WithWriteRetries lets each write (POST, PATCH) be retried up to n times,
+// with the same Idempotency-Key, so that the server runs it at most once
+// and a retry gets the first answer: when the connection failed or the
+// attempt timed out (WithTimeout) before an answer came, when the answer is
+// a 502, 503 or 504, and when it is the 409 idempotency_key_in_use (the
+// first attempt still runs; Retry-After says 1 s), after the same backoff
+// as GET retries. An upload is retried only when its reader is an
+// io.Seeker (it is read again from where it stood). The default is 0: no
+// retries, since a server that does not honour Idempotency-Key (one older
+// than this client, or another implementation of the API) would run a
+// retried write twice.
+func WithWriteRetries(n int) Option { return func(c *Client) { c.writeRetries = max(n, 0) } }
+
+type idempotencyKeyCtx struct{}
+
+// WithIdempotencyKey makes the write called with the returned context send
+// key as its Idempotency-Key instead of a new random one: to retry a write
+// yourself (after a timeout, or after a restart of your process), call it
+// again with the same key and the same input, and the server answers with
+// the first answer instead of running it again. key is 1-255 printable
+// ASCII characters (a UUID, say), new for each new request: the server
+// answers the same key with another request with a 422
+// (idempotency_key_reused). The keys are kept 24 hours by default.
+func WithIdempotencyKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, idempotencyKeyCtx{}, key)
+}
+
+// NewIdempotencyKey returns a new random key (a version 4 UUID, from
+// crypto/rand), as the client makes for every write.
+func NewIdempotencyKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// validIdempotencyKey: 1-255 printable ASCII characters.
+func validIdempotencyKey(k string) bool {
+	if len(k) == 0 || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // New returns a client of the server at baseURL (its root, e.g.
 // "https://host" or "http://127.0.0.1:8080"; a URL that already ends in
@@ -116,8 +173,13 @@ type request struct {
 	query        url.Values
 	// body makes the request body and its Content-Type for an attempt;
 	// nil: no body.
-	body   func() (io.ReadCloser, string)
-	accept string // "" means application/json
+	body func() (io.ReadCloser, string)
+	// oneShot: body can be made once only (an upload from a reader that
+	// cannot seek), so the request is never retried.
+	oneShot bool
+	accept  string // "" means application/json
+	// key is a write's Idempotency-Key, the same for every attempt.
+	key string
 }
 
 // jsonBody is a body func sending v as JSON.
@@ -204,20 +266,41 @@ func (c *Client) notEnvelope(r request, a *answer) *Error {
 	return e
 }
 
-// send makes r, retrying a GET as WithGETRetries allows, and returns the
-// answer read in full whatever its status; err is a transport error.
+// send makes r, retrying a GET as WithGETRetries allows and a write as
+// WithWriteRetries does, and returns the answer read in full whatever its
+// status; err is a transport error. A write carries an Idempotency-Key
+// (the context's, see WithIdempotencyKey, or a new one), the same on every
+// attempt.
 func (c *Client) send(ctx context.Context, r request) (*answer, error) {
 	if c.baseErr != nil {
 		return nil, c.baseErr
 	}
 	tries := 1
-	if r.method == http.MethodGet {
+	write := r.method == http.MethodPost || r.method == http.MethodPatch
+	switch {
+	case r.method == http.MethodGet:
 		tries += c.getRetries
+	case write:
+		if k, ok := ctx.Value(idempotencyKeyCtx{}).(string); ok {
+			if !validIdempotencyKey(k) {
+				return nil, fmt.Errorf("julo: %s %s: Idempotency-Key %q: want 1-255 printable ASCII characters", r.method, r.path, k)
+			}
+			r.key = k
+		} else {
+			r.key = NewIdempotencyKey()
+		}
+		if !r.oneShot {
+			tries += c.writeRetries
+		}
 	}
 	wait := 100 * time.Millisecond
 	for try := 1; ; try++ {
 		a, err := c.once(ctx, r)
-		if try >= tries || !retryable(a, err) || ctx.Err() != nil {
+		again := retryable(a, err)
+		if write {
+			again = retryableWrite(a, err)
+		}
+		if try >= tries || !again || ctx.Err() != nil {
 			return a, err
 		}
 		d := wait
@@ -239,6 +322,40 @@ func (c *Client) send(ctx context.Context, r request) (*answer, error) {
 	}
 }
 
+// retryableWrite: a write (with its Idempotency-Key) may be tried again
+// when no answer came (the connection failed, or the attempt's own
+// timeout ended it), after a gateway's or the server's "unavailable", and
+// while its first attempt still runs on the server.
+func retryableWrite(a *answer, err error) bool {
+	if err != nil {
+		return retryable(nil, err) || errors.Is(err, errAttemptTimeout)
+	}
+	if a.status == http.StatusConflict && hasCode(a.body, "idempotency_key_in_use") {
+		return true
+	}
+	return retryable(a, nil)
+}
+
+// hasCode reports whether the envelope body has an error_details code.
+func hasCode(body []byte, code string) bool {
+	var env struct {
+		Details []ErrorDetail `json:"error_details"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	for _, d := range env.Details {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// errAttemptTimeout marks an attempt ended by WithTimeout's bound (not by
+// the caller's context).
+var errAttemptTimeout = errors.New("the attempt's timeout passed")
+
 // retryable: a GET may be tried again after a gateway's or the server's
 // "unavailable", or a connection reset before any answer.
 func retryable(a *answer, err error) bool {
@@ -256,7 +373,7 @@ func retryable(a *answer, err error) bool {
 func (c *Client) once(ctx context.Context, r request) (*answer, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, c.timeout, fmt.Errorf("%w (%w)", context.DeadlineExceeded, errAttemptTimeout))
 		defer cancel()
 	}
 	u := c.base + r.path
@@ -301,6 +418,9 @@ func (c *Client) once(ctx context.Context, r request) (*answer, error) {
 	}
 	if c.userAgent != "" {
 		h.Set("User-Agent", c.userAgent)
+	}
+	if r.key != "" {
+		h.Set(IdempotencyKeyHeader, r.key)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -388,7 +388,9 @@ func flaky(t *testing.T, n int64) (*httptest.Server, *atomic.Int64) {
 	return p, &seen
 }
 
-func TestGETRetriesAreOptInAndWritesAreNeverRetried(t *testing.T) {
+// GET retries are asked for, and they never retry a write (WithWriteRetries
+// does; see idempotency_test.go).
+func TestGETRetriesAreOptInAndDoNotRetryWrites(t *testing.T) {
 	ctx := context.Background()
 	cu := newCustomer(t)
 	xid := cu.register(t, newClient())

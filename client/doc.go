@@ -33,15 +33,34 @@
 // error wrapped: errors.Is(err, context.DeadlineExceeded) holds for a
 // timeout.
 //
-// # Retries
+// # Retries and idempotency
 //
-// The client never retries a write (POST, PATCH): the server has no
-// Idempotency-Key yet, so a repeated registration or OTP send could be a
-// second one. GET requests are retried only when asked (WithGETRetries), on
-// a 502/503/504 or a reset connection, with a short bounded backoff.
+// Every write (POST, PATCH) carries an Idempotency-Key header: a new
+// random key (NewIdempotencyKey, a UUID from crypto/rand) for each call,
+// or the caller's own, set with WithIdempotencyKey on the call's context.
+// The server runs a write once per key: the same request sent again with
+// the key within 24 hours gets the first answer (a 2xx or a 409) again
+// instead of a second registration or OTP send; the same key with another
+// request is a 422 (code idempotency_key_reused); while the first attempt
+// still runs, a 409 (idempotency_key_in_use) with Retry-After: 1.
 //
-// Idempotency-Key on retried writes, and VerifyWebhook for the signed
-// callbacks the server will send partners, arrive with the callbacks issue;
-// until then there is neither, and nothing in this package pretends to do
-// them.
+// The client retries only when asked. WithGETRetries retries a GET on a
+// 502/503/504 or a reset connection; WithWriteRetries retries a write, with
+// the same key, on those, on an attempt that timed out before its answer
+// (WithTimeout) and on idempotency_key_in_use; both with a short bounded
+// backoff. Writes are not retried by default: a server that does not
+// honour Idempotency-Key would run a retried write twice. To retry a write
+// yourself (after a timeout your code saw, or a restart of your process),
+// keep its key and send it again with the same input:
+//
+//	key := client.NewIdempotencyKey() // store it with the customer's record
+//	reg, err := c.Register(client.WithIdempotencyKey(ctx, key), in)
+//	// ... on a timeout, later: the same key and input get the first 201
+//	reg, err = c.Register(client.WithIdempotencyKey(ctx, key), in)
+//
+// An upload (UploadImage) is retried only when its reader can seek.
+//
+// VerifyWebhook for the signed callbacks the server will send partners
+// arrives with the callbacks issue; until then there is none, and nothing
+// in this package pretends to do it.
 package client

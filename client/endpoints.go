@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 )
 
 // One method per partner endpoint, in the order of a customer's journey.
@@ -47,7 +48,9 @@ func (c *Client) CheckStrongPIN(ctx context.Context, in CheckStrongPINRequest) (
 // Register registers a customer and creates the application (POST
 // /customer; 201). A NIK or email already registered is a 409: when the
 // partner's own application holds it, (*Error).ExistingApplicationXID
-// names that application. Register is never retried by the client.
+// names that application. Register is retried only with WithWriteRetries,
+// with its Idempotency-Key: a retry whose first attempt registered gets
+// that 201 again, not the 409.
 func (c *Client) Register(ctx context.Context, in RegisterRequest) (*Registration, error) {
 	body, err := jsonBody(in)
 	if err != nil {
@@ -102,16 +105,42 @@ func (c *Client) Address(ctx context.Context, in AddressRequest) (*AddressList, 
 // most 4 uploads in flight per partner (a 429 beyond, with RetryAfter).
 //
 // r is read until it ends or the request fails; a Read of r that blocks is
-// waited for by a goroutine that ends when it returns.
+// waited for by a goroutine that ends when it returns. With
+// WithWriteRetries, an upload is retried only when r is an io.Seeker (an
+// *os.File, a *bytes.Reader): each attempt reads it again from where it
+// stood at the call. Every attempt sends the same Idempotency-Key, and the
+// server counts the same file under a new multipart boundary as the same
+// request.
 func (c *Client) UploadImage(ctx context.Context, xid int64, imageType, filename string, r io.Reader) (string, error) {
+	seeker, canSeek := r.(io.Seeker)
+	var start int64
+	if canSeek {
+		var err error
+		if start, err = seeker.Seek(0, io.SeekCurrent); err != nil {
+			canSeek = false
+		}
+	}
+	// An attempt's writer reads r until the attempt's pipe closes: the
+	// next attempt's waits for it before it seeks r back.
+	var reading sync.Mutex
 	body := func() (io.ReadCloser, string) {
 		pr, pw := io.Pipe()
 		mw := multipart.NewWriter(pw)
-		go func() { pw.CloseWithError(writeUpload(mw, imageType, filename, r)) }()
+		go func() {
+			reading.Lock()
+			defer reading.Unlock()
+			if canSeek {
+				if _, err := seeker.Seek(start, io.SeekStart); err != nil {
+					pw.CloseWithError(fmt.Errorf("reading the image again: %w", err))
+					return
+				}
+			}
+			pw.CloseWithError(writeUpload(mw, imageType, filename, r))
+		}()
 		return pr, mw.FormDataContentType()
 	}
 	var msg string
-	err := c.call(ctx, request{method: http.MethodPost, path: xidPath("/applications", xid, "images"), body: body}, &msg)
+	err := c.call(ctx, request{method: http.MethodPost, path: xidPath("/applications", xid, "images"), body: body, oneShot: !canSeek}, &msg)
 	return msg, err
 }
 
