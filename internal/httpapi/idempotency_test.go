@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pb33f/libopenapi"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
@@ -462,3 +465,59 @@ func (anyPartner) Authenticate(_ context.Context, u, _ string) (julo.Partner, er
 }
 
 func (anyPartner) CountRequest(context.Context, julo.Partner) error { return nil }
+
+// Every partner POST and PATCH operation of the document says what the
+// middleware does: the Idempotency-Key parameter, Idempotent-Replayed on
+// each 2xx, the 409 (with its Retry-After) and the 422. The vendors'
+// callbacks and the sandbox's BPJS page are not partner writes.
+func TestOpenAPIDocumentsIdempotencyOnEveryPartnerWrite(t *testing.T) {
+	doc, err := libopenapi.NewDocument(openapiYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for path, item := range m.Model.Paths.PathItems.FromOldest() {
+		if !strings.HasPrefix(path, "/api/partnership/v1/") || strings.HasPrefix(path, "/api/partnership/v1/sandbox/bpjs/") {
+			continue
+		}
+		for method, op := range item.GetOperations().FromOldest() {
+			if method != "post" && method != "patch" {
+				continue
+			}
+			where := strings.ToUpper(method) + " " + path
+			checked++
+			hasParam := false
+			for _, p := range append(append([]*v3.Parameter(nil), item.Parameters...), op.Parameters...) {
+				if p.In == "header" && p.Name == IdempotencyKeyHeader {
+					hasParam = true
+				}
+			}
+			if !hasParam {
+				t.Errorf("%s: no Idempotency-Key parameter", where)
+			}
+			for _, code := range []string{"409", "422"} {
+				if _, ok := op.Responses.Codes.Get(code); !ok {
+					t.Errorf("%s: no %s answer", where, code)
+				}
+			}
+			for code, resp := range op.Responses.Codes.FromOldest() {
+				if !strings.HasPrefix(code, "2") && code != "409" {
+					continue
+				}
+				if _, ok := resp.Headers.Get(IdempotentReplayedHeader); !ok {
+					t.Errorf("%s %s: no Idempotent-Replayed header", where, code)
+				}
+				if _, ok := resp.Headers.Get("Retry-After"); code == "409" && !ok {
+					t.Errorf("%s 409: no Retry-After header", where)
+				}
+			}
+		}
+	}
+	if checked < 9 {
+		t.Fatalf("checked only %d operations", checked)
+	}
+}
