@@ -285,6 +285,14 @@ func TestRetryWait(t *testing.T) {
 			t.Errorf("a wait after attempt %d", n)
 		}
 	}
+	// The next attempt's time is whole milliseconds (what the store keeps),
+	// never before the wait is over.
+	at := t0.Add(123456789 * time.Nanosecond)
+	o := decide(Attempt{N: 1, At: at, StatusCode: 500}, TargetPartner, 0.123)
+	if exact := at.Add(5*time.Second + time.Duration(float64(5*time.Second)*Jitter*0.123)); o.NextAt.Before(exact) ||
+		o.NextAt.Sub(exact) >= time.Millisecond || o.NextAt.Nanosecond()%int(time.Millisecond) != 0 {
+		t.Errorf("next attempt at %s for a wait ending at %s", o.NextAt, exact)
+	}
 	for status, want := range map[int]string{200: StateDelivered, 201: StateDelivered, 299: StateDelivered, 300: StatePending,
 		301: StatePending, 404: StatePending, 410: StateFailed, 500: StatePending, 0: StatePending} {
 		if got := decide(Attempt{N: 1, At: t0, StatusCode: status}, TargetPartner, 0).State; got != want {

@@ -50,5 +50,15 @@ func decide(a Attempt, target Target, u float64) Outcome {
 	if !ok {
 		return Outcome{State: StateFailed}
 	}
-	return Outcome{State: StatePending, NextAt: a.At.Add(wait)}
+	return Outcome{State: StatePending, NextAt: ceilMS(a.At.Add(wait))}
+}
+
+// ceilMS is t rounded up to a whole millisecond, the precision the store
+// keeps: the job then waits for the very time the store says.
+func ceilMS(t time.Time) time.Time {
+	r := t.Truncate(time.Millisecond)
+	if r.Before(t) {
+		r = r.Add(time.Millisecond)
+	}
+	return r
 }
