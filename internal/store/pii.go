@@ -373,6 +373,10 @@ func (db *DB) RewrapCustomerKeys(ctx context.Context, limit int, at time.Time) (
 			}
 		}
 		rewrapped = len(rows)
+		// The partners' callback secrets and tokens too (webhooks.go).
+		if err := db.rewrapWebhookSeals(ctx, tx); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM customer_keys WHERE kek_id <> $1 AND wrapped IS NOT NULL`, cur).Scan(&left)
 	})
 	return rewrapped, left, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/julo"
@@ -551,3 +552,61 @@ func (db *DB) PruneEvents(ctx context.Context, before time.Time, limit int) (int
 }
 
 var _ notify.Store = (*DB)(nil)
+
+// rewrapWebhookSeals seals again with the data set's current key, in tx,
+// the endpoints' tokens and the signing secrets sealed by an older one
+// (they live as long as the partner's configuration, unlike an
+// idempotent answer): a batch of julo keys rotate-data does it, so that
+// once the customer keys are moved the old data key opens nothing here
+// either. They are a few rows per partner, all done at once.
+func (db *DB) rewrapWebhookSeals(ctx context.Context, tx *sql.Tx) error {
+	cur := "d1." + db.pii.kekCurrent + "."
+	type sealed struct {
+		ad, value string
+		update    string
+		args      []any
+	}
+	var old []sealed
+	err := scanAll(ctx, tx, `SELECT partner_id, token_sealed FROM webhook_endpoints WHERE token_sealed IS NOT NULL`, nil, func(rs *sql.Rows) error {
+		var id int64
+		var v string
+		if err := rs.Scan(&id, &v); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(v, cur) {
+			old = append(old, sealed{endpointTokenAD(id), v, `UPDATE webhook_endpoints SET token_sealed = $2 WHERE partner_id = $1`, []any{id}})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scanAll(ctx, tx, `SELECT secret_id, partner_id, secret_sealed FROM webhook_secrets`, nil, func(rs *sql.Rows) error {
+		var id, v string
+		var partnerID int64
+		if err := rs.Scan(&id, &partnerID, &v); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(v, cur) {
+			old = append(old, sealed{secretAD(partnerID, id), v, `UPDATE webhook_secrets SET secret_sealed = $2 WHERE secret_id = $1`, []any{id}})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range old {
+		plain, err := db.openWithDataKey(s.ad, s.value)
+		if err != nil {
+			return err
+		}
+		v, err := db.sealWithDataKey(s.ad, plain)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.update, append(s.args, v)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -472,3 +472,34 @@ func TestFeedPositionsHaveNoGapsUnderRaces(t *testing.T) {
 		}
 	})
 }
+
+// Rotating the data set (RewrapCustomerKeys, a batch of julo keys
+// rotate-data) seals the partners' signing secrets and tokens again with
+// the new key, so that the old one can leave the key file.
+func TestRotateDataRewrapsWebhookSecrets(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDB) {
+		db := d.migrated(t)
+		ctx := context.Background()
+		pid := webhookPartner(t, db, "rotating", "https://hooks.example/", "tok")
+		rotated := testKeys
+		rotated.Data = onboarding.KeySet{Current: "d2", Keys: map[string][]byte{
+			"d1": testKeys.Data.Keys["d1"], "d2": []byte("fedcba9876543210fedcba9876543210")}}
+		db2 := d.open(t)
+		if err := db2.SetKeys(rotated); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db2.RewrapCustomerKeys(ctx, 10, at); err != nil {
+			t.Fatal(err)
+		}
+		only2 := testKeys
+		only2.Data = onboarding.KeySet{Current: "d2", Keys: map[string][]byte{"d2": rotated.Data.Keys["d2"]}}
+		db3 := d.open(t)
+		if err := db3.SetKeys(only2); err != nil {
+			t.Fatal(err)
+		}
+		e, keys, err := db3.WebhookEndpoint(ctx, pid, at)
+		if err != nil || e.Token != "tok" || len(keys) != 1 || keys[0][0] != 1 {
+			t.Fatalf("after the rotation, without the old key: %+v %v, %v", e, keys, err)
+		}
+	})
+}
