@@ -272,3 +272,25 @@ func TestActivationReviewRequestAndOverturn(t *testing.T) {
 		t.Fatalf("activation %+v", acc)
 	}
 }
+
+// Issue 12 item 9 at 190: once the offer is accepted the status read's
+// credit_info is the credit account's (all of the set limit available,
+// nothing used), not the offer's 0 available of 130.
+func TestActivationStatusReadShowsTheAccount(t *testing.T) {
+	s := startServer(t, nil)
+	xid := s.offered(t, "0001")
+	st := s.creditStatus(t, xid)
+	if st.CreditInfo["available_limit"] != 0 || st.CreditInfo["used_limit"] != 0 || st.CreditInfo["set_limit"] != 9_000_000 {
+		t.Fatalf("at 130: %+v", st.CreditInfo)
+	}
+	s.inputPIN(xid, readyPIN).expect(t, 200)
+	s.activate(xid, true).expect(t, 200)
+	st = s.creditStatus(t, xid)
+	if st.Code != 190 || st.Name != "LIMIT_READY_TO_USE" || st.Application.Status != "LIMIT_READY_TO_USE" {
+		t.Fatalf("status %+v", st)
+	}
+	ci := st.CreditInfo
+	if ci["set_limit"] != 9_000_000 || ci["available_limit"] != ci["set_limit"] || ci["used_limit"] != 0 || ci["max_limit"] != 9_000_000 {
+		t.Fatalf("credit_info at 190: %+v", ci)
+	}
+}

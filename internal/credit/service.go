@@ -363,6 +363,8 @@ type StatusFacts struct {
 	Fullname, MobilePhone1 string
 	Documents              []string   // the documents in (Doc*)
 	Decisions              []Decision // oldest first
+	// Account is the credit account opened at 190 (nil: none).
+	Account *Account
 }
 
 // DocumentStatus is one document the customer may provide.
@@ -378,7 +380,9 @@ type StatusView struct {
 	Fullname, MobilePhone1 string
 	// Offer is set from 130 LIMIT_GENERATED on (and while the limit is
 	// being activated or in use); AvailableLimit and UsedLimit stay 0 until
-	// the credit account is opened at 190.
+	// the credit account is opened at 190. Once it is, the account's
+	// numbers are shown: its set limit, what is available and what is
+	// used (the offer keeps the max_limit).
 	Offer                     *Offer
 	AvailableLimit, UsedLimit julo.Money
 	IsCreditScoreGenerated    bool
@@ -417,6 +421,13 @@ func (s *Service) CreditStatus(ctx context.Context, p julo.Partner, xid string) 
 		for i := len(f.Decisions) - 1; i >= 0 && v.Offer == nil; i-- {
 			v.Offer = f.Decisions[i].Offer
 		}
+	}
+	if a := f.Account; a != nil {
+		o := Offer{MaxLimit: a.SetLimit, SetLimit: a.SetLimit}
+		if v.Offer != nil {
+			o.MaxLimit = max(v.Offer.MaxLimit, a.SetLimit)
+		}
+		v.Offer, v.AvailableLimit, v.UsedLimit = &o, a.AvailableLimit, a.UsedLimit
 	}
 	v.DocumentsRequested = DocumentsRequested(app.Status, v.Decision)
 	in := map[string]bool{}

@@ -297,6 +297,14 @@ func (db *DB) CreditStatusFacts(ctx context.Context, applicationID int64) (credi
 	if f.Documents, _, _, err = documents(ctx, db.r, applicationID); err != nil {
 		return f, err
 	}
-	f.Decisions, err = db.Decisions(ctx, applicationID)
+	if f.Decisions, err = db.Decisions(ctx, applicationID); err != nil {
+		return f, err
+	}
+	// The account, once the offer is accepted (190): what the customer
+	// can draw on now.
+	acc, ok, err := db.CreditAccount(ctx, applicationID)
+	if ok {
+		f.Account = &acc
+	}
 	return f, err
 }
