@@ -65,6 +65,9 @@ const (
 	ReasonReviewUpheld    = "review_upheld"
 	ReviewOutcomeOverturn = "overturned"
 	ReviewOutcomeUpheld   = "upheld"
+	// ReviewOutcomeErased closes the open review request of a customer
+	// who is erased: there is no one left to review it for.
+	ReviewOutcomeErased = "erased"
 )
 
 // PINVerifier checks a PIN against a customer's stored hash

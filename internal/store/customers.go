@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/credit"
 	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
 )
@@ -29,9 +31,20 @@ type CustomerRecord struct {
 	// ReleasedAt: the customer's claim on its NIK and email lapsed then.
 	ReleasedAt *time.Time `json:"released_at,omitempty"`
 	// PIN: only a keyed hash is held, named by its key.
-	PINHashKeyID string              `json:"pin_hash_key_id"`
+	PINHashKeyID string `json:"pin_hash_key_id"`
+	// PINGuard is the count of consecutive wrong PINs at input-pin and a
+	// lock in force (nil: the PIN was never tried there).
+	PINGuard     *PINGuardRecord     `json:"pin_guard,omitempty"`
 	DataKeyID    string              `json:"data_key_wrapped_by"`
 	Applications []ApplicationRecord `json:"applications"`
+}
+
+// PINGuardRecord is the customer's PIN guard (issue 12 item 6): no PIN,
+// only a count and times.
+type PINGuardRecord struct {
+	Wrong       int        `json:"consecutive_wrong"`
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 // ApplicationRecord is one application of a customer, with what hangs on it.
@@ -50,6 +63,48 @@ type ApplicationRecord struct {
 	BankImports    []ExternalRecord  `json:"bank_imports"`
 	SandboxSMS     []SMSRecord       `json:"sandbox_sms,omitempty"`
 	Events         []EventRecordLite `json:"events"`
+	// The credit decision and the activation (issue 12): the assessment
+	// rounds, the decision records (every input and step), the PIN window,
+	// the credit account and the customer's review requests with their
+	// reasons opened.
+	Assessments     []AssessmentRecord    `json:"credit_assessments"`
+	CreditDecisions []credit.Decision     `json:"credit_decisions"`
+	PINVerified     *PINWindowRecord      `json:"pin_window,omitempty"`
+	CreditAccount   *CreditAccountRecord  `json:"credit_account,omitempty"`
+	ReviewRequests  []ReviewRequestRecord `json:"review_requests"`
+}
+
+// AssessmentRecord is one assessment round of the application.
+type AssessmentRecord struct {
+	Round          int        `json:"round"`
+	RequestedAt    time.Time  `json:"requested_at"`
+	DecidedAt      *time.Time `json:"decided_at,omitempty"`
+	VendorFailures int        `json:"vendor_failures"`
+}
+
+// PINWindowRecord is the application's latest "PIN verified" window.
+type PINWindowRecord struct {
+	VerifiedAt    time.Time `json:"verified_at"`
+	VerifiedUntil time.Time `json:"verified_until"`
+}
+
+// CreditAccountRecord is the credit account opened at 190.
+type CreditAccountRecord struct {
+	SetLimit       julo.Money `json:"set_limit"`
+	AvailableLimit julo.Money `json:"available_limit"`
+	UsedLimit      julo.Money `json:"used_limit"`
+	PolicyVersion  string     `json:"policy_version"`
+	OpenedAt       time.Time  `json:"opened_at"`
+}
+
+// ReviewRequestRecord is a review request (the customer's objection to an
+// automatic rejection), its reason opened with the customer's key.
+type ReviewRequestRecord struct {
+	Reason      string     `json:"reason"`
+	RequestedAt time.Time  `json:"requested_at"`
+	Resolution  string     `json:"resolution,omitempty"`
+	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
+	Operator    string     `json:"operator,omitempty"`
 }
 
 // HistoryRecord is one status change.
@@ -184,10 +239,32 @@ func (db *DB) customerRecord(ctx context.Context, id int64) (CustomerRecord, err
 		if err := errors.Join(err1, err2); err != nil || !ok {
 			return fmt.Errorf("store: customer %d's position does not parse", id)
 		}
+		var g PINGuardRecord
+		var locked sql.NullInt64
+		var updated int64
+		switch err := q.QueryRowContext(ctx, `SELECT wrong, locked_until, updated_at FROM pin_guards WHERE customer_id = $1`, id).
+			Scan(&g.Wrong, &locked, &updated); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			g.UpdatedAt = fromMS(updated)
+			g.LockedUntil = optTime(locked)
+			c.PINGuard = &g
+		}
 		c.Applications, err = db.applicationRecords(ctx, q, id, k)
 		return err
 	})
 	return c, err
+}
+
+// optTime is a nullable time column (milliseconds) as a *time.Time.
+func optTime(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
 }
 
 // readTx runs fn on one consistent snapshot: a read transaction.
@@ -344,6 +421,9 @@ func (db *DB) applicationRecords(ctx context.Context, q querier, customerID int6
 		if err != nil {
 			return nil, err
 		}
+		if err := db.creditRecords(ctx, q, a.id, k, &r); err != nil {
+			return nil, err
+		}
 		d, err := db.applicationDetails(ctx, q, a.id, k)
 		switch {
 		case julo.ErrorCode(err) == julo.ENOTFOUND:
@@ -359,6 +439,84 @@ func (db *DB) applicationRecords(ctx context.Context, q querier, customerID int6
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// creditRecords fills r's credit decision and activation parts
+// (application id) in q's snapshot.
+func (db *DB) creditRecords(ctx context.Context, q querier, id int64, k *customerKey, r *ApplicationRecord) error {
+	r.Assessments, r.CreditDecisions, r.ReviewRequests = []AssessmentRecord{}, []credit.Decision{}, []ReviewRequestRecord{}
+	err := scanAll(ctx, q, `SELECT round, requested_at, decided_at, vendor_failures FROM credit_assessments
+		WHERE application_id = $1 ORDER BY round`, []any{id}, func(rs *sql.Rows) error {
+		var a AssessmentRecord
+		var requested int64
+		var decided sql.NullInt64
+		if err := rs.Scan(&a.Round, &requested, &decided, &a.VendorFailures); err != nil {
+			return err
+		}
+		a.RequestedAt, a.DecidedAt = fromMS(requested), optTime(decided)
+		r.Assessments = append(r.Assessments, a)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = scanAll(ctx, q, `SELECT record FROM credit_decisions WHERE application_id = $1 ORDER BY id`, []any{id}, func(rs *sql.Rows) error {
+		var rec string
+		var d credit.Decision
+		if err := rs.Scan(&rec); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(rec), &d); err != nil {
+			return fmt.Errorf("store: decision record of application %d: %w", id, err)
+		}
+		r.CreditDecisions = append(r.CreditDecisions, d)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var w PINWindowRecord
+	var at, until int64
+	switch err := q.QueryRowContext(ctx, `SELECT verified_at, verified_until FROM pin_windows WHERE application_id = $1`, id).
+		Scan(&at, &until); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	default:
+		w.VerifiedAt, w.VerifiedUntil = fromMS(at), fromMS(until)
+		r.PINVerified = &w
+	}
+	var acc CreditAccountRecord
+	var opened int64
+	switch err := q.QueryRowContext(ctx, `SELECT set_limit, available_limit, used_limit, policy_version, opened_at
+		FROM credit_accounts WHERE application_id = $1`, id).
+		Scan(&acc.SetLimit, &acc.AvailableLimit, &acc.UsedLimit, &acc.PolicyVersion, &opened); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	default:
+		acc.OpenedAt = fromMS(opened)
+		r.CreditAccount = &acc
+	}
+	return scanAll(ctx, q, `SELECT reason_sealed, requested_at, resolution, resolved_at, operator FROM review_requests
+		WHERE application_id = $1 ORDER BY id`, []any{id}, func(rs *sql.Rows) error {
+		var rr ReviewRequestRecord
+		var sealed string
+		var requested int64
+		var resolution, operator sql.NullString
+		var resolved sql.NullInt64
+		if err := rs.Scan(&sealed, &requested, &resolution, &resolved, &operator); err != nil {
+			return err
+		}
+		reason, err := k.open(colReviewReason, sealed)
+		if err != nil {
+			return err
+		}
+		rr.Reason, rr.RequestedAt, rr.Resolution, rr.ResolvedAt, rr.Operator =
+			reason, fromMS(requested), resolution.String, optTime(resolved), operator.String
+		r.ReviewRequests = append(r.ReviewRequests, rr)
+		return nil
+	})
 }
 
 // scanAll runs query and fn on each row.
@@ -400,10 +558,12 @@ var ErrObligation = errors.New("store: the customer has an active credit limit o
 // EraseCustomer crypto-shreds the customer of nik, in one transaction:
 // its data key is destroyed (its sealed rows stay, for accounting, and never
 // open again), its blind indexes are cleared (the NIK and email are free),
-// its PIN hash, verified phones and sandbox messages are deleted, its
-// applications still going on are cancelled (137) through the status
-// machine with reason "erased", and its images' blobs are deleted by jobs
-// queued in the same transaction. The Erasure row records it without
+// its PIN hash, PIN guard and PIN windows, verified phones and sandbox
+// messages are deleted, its open review requests are closed
+// (credit.ReviewOutcomeErased), its applications still going on (an offer
+// at 130 included) are cancelled (137) through the status machine with
+// reason "erased", and its images' blobs are deleted by jobs queued in the
+// same transaction. The Erasure row records it without
 // personal data. A customer with an application at 141, 150 or 190 (a
 // credit limit that loans draw on) is refused with ErrObligation (ECONFLICT).
 func (db *DB) EraseCustomer(ctx context.Context, nik, reason string, at time.Time, sweep func(blobKey string) julo.Job) (Erasure, error) {
@@ -484,6 +644,13 @@ func (db *DB) eraseCustomer(ctx context.Context, tx *sql.Tx, id int64, reason st
 		{`DELETE FROM sms_outbox WHERE application_id IN (SELECT id FROM applications WHERE customer_id = $1)`, []any{id}},
 		{`UPDATE otp_codes SET phone_bidx = NULL WHERE application_id IN (SELECT id FROM applications WHERE customer_id = $1)`, []any{id}},
 		{`UPDATE application_details SET bank_account_bidx = NULL WHERE application_id IN (SELECT id FROM applications WHERE customer_id = $1)`, []any{id}},
+		// The activation's PIN state goes with the PIN hash; an open
+		// review request is withdrawn (its reason, sealed, never opens
+		// again: nobody is left to offer a limit to).
+		{`DELETE FROM pin_windows WHERE application_id IN (SELECT id FROM applications WHERE customer_id = $1)`, []any{id}},
+		{`DELETE FROM pin_guards WHERE customer_id = $1`, []any{id}},
+		{`UPDATE review_requests SET resolution = $2, resolved_at = $3 WHERE resolution IS NULL
+			AND application_id IN (SELECT id FROM applications WHERE customer_id = $1)`, []any{id, credit.ReviewOutcomeErased, ms(at)}},
 		// The rows keep their metadata; the blob key goes, so the sweep
 		// jobs find no row holding the blob and delete it.
 		{`UPDATE images SET blob_key = '', superseded_at = COALESCE(superseded_at, $2)
