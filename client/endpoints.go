@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -300,6 +301,79 @@ func (c *Client) StartBankImport(ctx context.Context, xid int64, in BankImportRe
 func (c *Client) ScrapingStatus(ctx context.Context, xid int64) (*ExternalStatus, error) {
 	var out ExternalStatus
 	if err := c.call(ctx, request{method: http.MethodGet, path: xidPath("/scraping-status", xid)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// The credit decision and the activation (the status read shows the
+// decision: ApplicationStatus's Decision, CreditInfo and documents).
+
+// SubmitDocumentFlag tells the server the requested documents are in (POST
+// /submit-document-flag/{xid}): the application moves 105 -> 120
+// (StatusDocumentsSubmitted) and is assessed again with them. Before
+// documents are requested it is a 400 (code document_flag_not_ready), with
+// none of them in yet a 400 (documents_missing).
+func (c *Client) SubmitDocumentFlag(ctx context.Context, xid int64) error {
+	var out struct {
+		Submitted bool `json:"is_document_submitted"`
+	}
+	if err := c.call(ctx, request{method: http.MethodPost, path: xidPath("/submit-document-flag", xid)}, &out); err != nil {
+		return err
+	}
+	if !out.Submitted {
+		return fmt.Errorf("julo: submit-document-flag answered is_document_submitted false")
+	}
+	return nil
+}
+
+// InputPIN checks the customer's PIN (POST /input-pin) and opens the
+// application's 5-minute PIN window, inside which ActivateLimit acts. A
+// wrong PIN is a 400 (code pin_wrong, the message says how many tries
+// remain); the fifth wrong one in a row locks PIN use for the customer for
+// an hour: a 423 (pin_locked) with RetryAfter.
+func (c *Client) InputPIN(ctx context.Context, xid int64, pin string) (*PINWindow, error) {
+	body, err := jsonBody(map[string]string{"application_xid": strconv.FormatInt(xid, 10), "pin": pin})
+	if err != nil {
+		return nil, err
+	}
+	var out PINWindow
+	if err := c.call(ctx, request{method: http.MethodPost, path: "/input-pin", body: body}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ActivateLimit accepts (accept true: 130 -> 190, StatusLimitReadyToUse,
+// and the credit account opens) or declines (142,
+// StatusActivationRejected) the offered limit (POST
+// /limit-activation/{xid}). Without an open PIN window (InputPIN) it is a
+// 403 (pin_not_verified); away from 130 a 409 (limit_not_offered).
+func (c *Client) ActivateLimit(ctx context.Context, xid int64, accept bool) (*LimitActivation, error) {
+	body, err := jsonBody(map[string]bool{"accept": accept})
+	if err != nil {
+		return nil, err
+	}
+	var out LimitActivation
+	if err := c.call(ctx, request{method: http.MethodPost, path: xidPath("/limit-activation", xid), body: body}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RequestReview is the customer's objection to an automatic rejection
+// (POST /application/{xid}/review-request), in their words (at most 1000
+// characters): within the credit policy's review days of the rejection the
+// application joins the operators' queue and stays at 135 until one
+// decides. A 409 otherwise (review_not_available, review_window_closed,
+// review_already_requested).
+func (c *Client) RequestReview(ctx context.Context, xid int64, reason string) (*ReviewRequested, error) {
+	body, err := jsonBody(map[string]string{"reason": reason})
+	if err != nil {
+		return nil, err
+	}
+	var out ReviewRequested
+	if err := c.call(ctx, request{method: http.MethodPost, path: xidPath("/application", xid, "review-request"), body: body}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -200,18 +200,33 @@ var serials = struct {
 // no other test uses.
 type customer struct{ nik, email, phone string }
 
+// Its NIK's serial (the last four digits) is never one of the sandbox's
+// magic serials 9001-9006, which drive the credit assessment's outcome
+// (README "Sandbox test data"): newCustomerWithSerial gives one of those.
 func newCustomer(t *testing.T) customer {
+	t.Helper()
+	return newCustomerWithSerial(t, 0)
+}
+
+// newCustomerWithSerial is newCustomer with the NIK's serial given (0: an
+// ordinary one).
+func newCustomerWithSerial(t *testing.T, serial int) customer {
 	t.Helper()
 	serials.mu.Lock()
 	defer serials.mu.Unlock()
 	for {
-		nik := fmt.Sprintf("3173%02d010192%04d", 1+mrand.IntN(99), 1+mrand.IntN(9999))
+		n := serial
+		if n == 0 {
+			if n = 1 + mrand.IntN(9999); n >= 9001 && n <= 9006 {
+				continue
+			}
+		}
+		nik := fmt.Sprintf("3173%02d010192%04d", 1+mrand.IntN(99), n)
 		if serials.used[nik] {
 			continue
 		}
 		serials.used[nik] = true
-		n := len(serials.used)
-		return customer{nik: nik, email: fmt.Sprintf("client-%s-%d@test.com", run, n),
+		return customer{nik: nik, email: fmt.Sprintf("client-%s-%d@test.com", run, len(serials.used)),
 			phone: fmt.Sprintf("0812%08d", mrand.IntN(1e8))}
 	}
 }

@@ -313,8 +313,25 @@ type CompletedApplication struct {
 
 // Application status codes (ApplicationStatus.StatusCode).
 const (
-	StatusFormCreated   = 100 // registered; see MissingSteps
-	StatusFormSubmitted = 105 // the customer data is complete
+	StatusFormCreated        = 100 // registered; see MissingSteps
+	StatusFormSubmitted      = 105 // the customer data is complete; the credit assessment runs
+	StatusDocumentsSubmitted = 120 // SubmitDocumentFlag: assessed again with the documents
+	StatusManualReview       = 125 // an operator decides
+	StatusLimitGenerated     = 130 // a limit is offered: InputPIN, then ActivateLimit
+	StatusFraud              = 133 // the identity check failed
+	StatusRejected           = 135 // rejected; RequestReview within the policy's days
+	StatusOfferExpired       = 139 // the offer was not accepted in time
+	StatusActivationRejected = 142 // the customer declined the offer
+	StatusLimitReadyToUse    = 190 // the credit account is open
+)
+
+// Decision outcomes (Decision.Outcome).
+const (
+	OutcomeApproved           = "approved"
+	OutcomeRejected           = "rejected"
+	OutcomeFraud              = "fraud"
+	OutcomeManualReview       = "manual_review"
+	OutcomeDocumentsRequested = "documents_requested"
 )
 
 // ApplicationStatus is where an application stands (GET
@@ -331,6 +348,87 @@ type ApplicationStatus struct {
 	VerifiedPhones []string  `json:"verified_phones"` // verified by OTP
 	CreatedAt      time.Time `json:"created_at"`
 	ExternalStatus
+
+	// The credit decision's part (production's keys, and ours: Decision).
+
+	// Application is production's summary of the application; Fullname
+	// and MobilePhone1 are nil before CompleteApplication.
+	Application StatusApplication `json:"application"`
+	// CreditInfo is empty (all nil) until a limit is offered at 130; then
+	// the offer with nothing available, and from 190 the credit account.
+	CreditInfo             CreditInfo `json:"credit_info"`
+	IsCreditScoreGenerated bool       `json:"is_credit_score_generated"`
+	// CanContinue: the partner has a step to take (provide the requested
+	// documents, or accept the offer).
+	CanContinue bool `json:"can_continue"`
+	// DocumentsToBeUploaded lists, while documents are requested, each
+	// document that may be provided and whether it is in.
+	DocumentsToBeUploaded []DocumentToUpload `json:"documents_to_be_uploaded"`
+	IsAnyDocumentUpload   bool               `json:"is_any_document_upload"`
+	// IsSubmitDocumentFlagReady: documents are requested; once one is in,
+	// call SubmitDocumentFlag.
+	IsSubmitDocumentFlagReady bool              `json:"is_submit_document_flag_ready"`
+	ExistingLoans             []json.RawMessage `json:"existing_loans"` // empty until loans exist
+	// Decision is the latest credit decision; nil before the first.
+	Decision *Decision `json:"decision"`
+}
+
+// StatusApplication is the status read's application object.
+type StatusApplication struct {
+	ApplicationXID int64   `json:"application_xid"`
+	Email          string  `json:"email"`
+	KTP            string  `json:"ktp"`
+	Status         string  `json:"application_status"`
+	Fullname       *string `json:"fullname"`
+	MobilePhone1   *string `json:"mobile_phone_1"`
+}
+
+// CreditInfo is a limit in whole rupiah; every field is nil before an
+// offer stands.
+type CreditInfo struct {
+	AvailableLimit *int64 `json:"available_limit"`
+	MaxLimit       *int64 `json:"max_limit"`
+	SetLimit       *int64 `json:"set_limit"`
+	UsedLimit      *int64 `json:"used_limit"`
+}
+
+// DocumentToUpload is one document the customer may provide.
+type DocumentToUpload struct {
+	Kind     string `json:"DOCUMENT_TYPE"`          // IMAGE, BANK_SCRAPE or BPJS
+	Type     string `json:"document_type"`          // paystub, bank_statement, bank, bpjs
+	Uploaded bool   `json:"document_upload_status"` // the document is in
+}
+
+// Decision is a credit decision's summary (the README lists the outcomes
+// and reason codes).
+type Decision struct {
+	Outcome     string    `json:"outcome"` // one of the Outcome constants
+	ReasonCodes []string  `json:"reason_codes"`
+	DecidedAt   time.Time `json:"decided_at"`
+}
+
+// PINWindow is InputPIN's answer: the customer may act on the offer until
+// Until.
+type PINWindow struct {
+	Until time.Time `json:"pin_verified_until"`
+}
+
+// LimitActivation is ActivateLimit's answer: 190 with the account's
+// limits after an acceptance, 142 with the offer declined (nothing
+// available) after a decline.
+type LimitActivation struct {
+	ApplicationXID int64      `json:"application_xid"`
+	Status         string     `json:"application_status"`
+	StatusCode     int        `json:"application_status_code"`
+	CreditInfo     CreditInfo `json:"credit_info"`
+}
+
+// ReviewRequested is RequestReview's answer: the application waits for an
+// operator at 135.
+type ReviewRequested struct {
+	ApplicationXID int64     `json:"application_xid"`
+	Status         string    `json:"application_status"` // APPLICATION_REJECTED
+	RequestedAt    time.Time `json:"review_requested_at"`
 }
 
 // ExternalStatus is the state of the optional steps (ScrapingStatus, and
