@@ -430,12 +430,26 @@ func TestCreditPolicyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := dir + "/good.json"
-	writeFile(t, good, strings.Replace(raw, `"version": "j1-2026-01"`, `"version": "lender-2026-12"`, 1))
+	raw = strings.Replace(raw, `"version": "j1-2026-01"`, `"version": "lender-2026-12"`, 1)
+	writeFile(t, good, strings.Replace(raw, `"review_request_days": 14`, `"review_request_days": 3`, 1))
 	s := startServer(t, nil, withEnv("JULO_CREDIT_POLICY", good))
 	xid := s.submitCredit(t, creditNIK("0005"), creditBody(t, nil))
 	s.settle(t)
 	if n := s.countWhere("credit_decisions", "policy_version = 'lender-2026-12'"); n != 1 {
 		t.Fatalf("%d decisions under the file's policy: %s", n, s.review(t, xid).Decisions)
+	}
+	// The file's review_request_days (3) is the review window, to the
+	// minute of the rejection.
+	inTime := s.submitCredit(t, creditNIK("9002"), creditBody(t, nil))
+	late := s.submitCredit(t, creditNIK("9003"), creditBody(t, nil))
+	s.settle(t)
+	path := func(xid string) string { return "/api/partnership/v1/application/" + xid + "/review-request" }
+	s.Clock.Add(3*24*time.Hour - time.Minute)
+	s.do(req{Method: "POST", Path: path(inTime), Body: map[string]any{"reason": "Penghasilan saya naik"}}).expect(t, 200)
+	s.Clock.Add(time.Minute)
+	r := s.do(req{Method: "POST", Path: path(late), Body: map[string]any{"reason": "late"}}).expect(t, 409, "3")
+	if c := errorCodes(t, r); len(c) != 1 || c[0] != "review_window_closed" {
+		t.Fatalf("codes %v: %s", c, r.Raw)
 	}
 }
 

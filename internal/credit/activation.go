@@ -28,7 +28,7 @@ import (
 //     all of it available) or declines (130 -> 142), in one transaction.
 //   - An offer not accepted within the policy's offer_valid_days of the
 //     application reaching 130 expires (130 -> 139) by a periodic job.
-//   - Within ReviewDays of an automatic rejection (the engine's decision at
+//   - Within the policy's review_request_days of an automatic rejection (the engine's decision at
 //     135) the customer may ask for a person to review it (UU PDP); the
 //     application joins the manual-review queue at 135, and an operator
 //     may overturn the rejection (135 -> 130, a decision recorded as an
@@ -42,16 +42,13 @@ type ActivationRules struct {
 	// PINMaxWrong consecutive wrong PINs lock PIN use for PINLock.
 	PINMaxWrong int
 	PINLock     time.Duration
-	// ReviewDays is how long after an automatic rejection the customer may
-	// object to it (14 days). The policy document has no field for it yet:
-	// it is kept here, with the policy's offer_valid_days beside it in the
-	// policy.
-	ReviewDays int
+	// How long an offer stands and how long a rejection may be objected
+	// to are the policy's (offer_valid_days, review_request_days).
 }
 
 // DefaultActivationRules are the numbers.
 func DefaultActivationRules() ActivationRules {
-	return ActivationRules{PINWindow: 5 * time.Minute, PINMaxWrong: 5, PINLock: time.Hour, ReviewDays: 14}
+	return ActivationRules{PINWindow: 5 * time.Minute, PINMaxWrong: 5, PINLock: time.Hour}
 }
 
 // Reason codes of the activation's status moves (the history's reasons)

@@ -187,10 +187,10 @@ func TestInputPIN(t *testing.T) {
 
 func TestActivationRulesDefaults(t *testing.T) {
 	r := NewActivation(ActivationDeps{}).Rules()
-	if r.PINWindow != 5*time.Minute || r.PINMaxWrong != 5 || r.PINLock != time.Hour || r.ReviewDays != 14 {
+	if r.PINWindow != 5*time.Minute || r.PINMaxWrong != 5 || r.PINLock != time.Hour {
 		t.Fatalf("%+v", r)
 	}
-	if DefaultPolicy().OfferValidDays != 30 {
-		t.Fatalf("the policy's offer lasts %d days", DefaultPolicy().OfferValidDays)
+	if p := DefaultPolicy(); p.OfferValidDays != 30 || p.ReviewRequestDays != 14 {
+		t.Fatalf("the policy's offer lasts %d days, its review window %d", p.OfferValidDays, p.ReviewRequestDays)
 	}
 }

@@ -43,7 +43,17 @@ type Policy struct {
 	// OfferValidDays: an offer not accepted within this many days expires
 	// (read by the activation part).
 	OfferValidDays int `json:"offer_valid_days"`
+	// ReviewRequestDays: for this many days (of 24 hours) after an
+	// automatic rejection the customer may object to it (UU PDP; read by
+	// the activation part). A policy document without the key gets
+	// DefaultReviewRequestDays, so that documents written before it was a
+	// setting stay valid.
+	ReviewRequestDays int `json:"review_request_days"`
 }
+
+// DefaultReviewRequestDays is the review window of a policy document that
+// does not set review_request_days: 14 days (issue 12 item 8).
+const DefaultReviewRequestDays = 14
 
 // Product is the credit product the limit is offered for.
 type Product struct {
@@ -150,6 +160,7 @@ const (
 	maxVendorAttempts      = 20
 	maxVendorRetrySeconds  = 86400
 	maxOfferValidDays      = 365
+	maxReviewRequestDays   = 365
 	maxPolicyVersionLength = 100
 )
 
@@ -189,7 +200,7 @@ func LoadPolicy(path string) (Policy, error) {
 // ParsePolicy decodes a policy strictly (an unknown key is an error, so a
 // misspelt setting never silently keeps its zero) and checks it.
 func ParsePolicy(b []byte) (Policy, error) {
-	var p Policy
+	p := Policy{ReviewRequestDays: DefaultReviewRequestDays} // a key left out keeps it
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
@@ -282,6 +293,9 @@ func (p Policy) Validate() error {
 	}
 	if d := p.OfferValidDays; d < 1 || d > maxOfferValidDays {
 		bad("offer_valid_days %d: use 1 to %d", d, maxOfferValidDays)
+	}
+	if d := p.ReviewRequestDays; d < 1 || d > maxReviewRequestDays {
+		bad("review_request_days %d: use 1 to %d", d, maxReviewRequestDays)
 	}
 	return errors.Join(errs...)
 }

@@ -265,20 +265,22 @@ func TestParsePolicyRefusesInvalid(t *testing.T) {
 		raw  string
 		want string
 	}{
-		"unknown key":      {raw: `{"version": "x", "max_limt": 1}`, want: "unknown field"},
-		"not json":         {raw: `{`, want: "not a valid policy"},
-		"two documents":    {raw: string(good) + `{}`, want: "data after"},
-		"no version":       {edit: func(p *Policy) { p.Version = " " }, want: "version"},
-		"weights not 100":  {edit: func(p *Policy) { p.Scorecard.Lines[0].Weight = 16 }, want: "sum to 101"},
-		"unknown feature":  {edit: func(p *Policy) { p.Scorecard.Lines[0].Name = "shoe_size" }, want: "unknown input"},
-		"factor above 1":   {edit: func(p *Policy) { p.Limit.GradeFactorsBPS["A"] = 10001 }, want: "grade_factors_bps[A]"},
-		"grade C factor":   {edit: func(p *Policy) { p.Limit.GradeFactorsBPS["C"] = 5000 }, want: `"C" is not a grade`},
-		"no tenors":        {edit: func(p *Policy) { p.Product.MaxTenorMonths = 1 }, want: "tenors"},
-		"grades reversed":  {edit: func(p *Policy) { p.Scorecard.GradeBMin = 70 }, want: "grade_b_min"},
-		"zero step":        {edit: func(p *Policy) { p.Limit.Step = 0 }, want: "limit.step"},
-		"bands decreasing": {edit: func(p *Policy) { p.Scorecard.Lines[3].Bands[1].UpTo = 1 }, want: "up_to must increase"},
-		"no retries":       {edit: func(p *Policy) { p.Assessment.VendorAttempts = 0 }, want: "vendor_attempts"},
-		"max below min":    {edit: func(p *Policy) { p.Product.MaxLimit = 1 }, want: "product.max_limit"},
+		"unknown key":        {raw: `{"version": "x", "max_limt": 1}`, want: "unknown field"},
+		"not json":           {raw: `{`, want: "not a valid policy"},
+		"two documents":      {raw: string(good) + `{}`, want: "data after"},
+		"no version":         {edit: func(p *Policy) { p.Version = " " }, want: "version"},
+		"weights not 100":    {edit: func(p *Policy) { p.Scorecard.Lines[0].Weight = 16 }, want: "sum to 101"},
+		"unknown feature":    {edit: func(p *Policy) { p.Scorecard.Lines[0].Name = "shoe_size" }, want: "unknown input"},
+		"factor above 1":     {edit: func(p *Policy) { p.Limit.GradeFactorsBPS["A"] = 10001 }, want: "grade_factors_bps[A]"},
+		"grade C factor":     {edit: func(p *Policy) { p.Limit.GradeFactorsBPS["C"] = 5000 }, want: `"C" is not a grade`},
+		"no tenors":          {edit: func(p *Policy) { p.Product.MaxTenorMonths = 1 }, want: "tenors"},
+		"grades reversed":    {edit: func(p *Policy) { p.Scorecard.GradeBMin = 70 }, want: "grade_b_min"},
+		"zero step":          {edit: func(p *Policy) { p.Limit.Step = 0 }, want: "limit.step"},
+		"bands decreasing":   {edit: func(p *Policy) { p.Scorecard.Lines[3].Bands[1].UpTo = 1 }, want: "up_to must increase"},
+		"no retries":         {edit: func(p *Policy) { p.Assessment.VendorAttempts = 0 }, want: "vendor_attempts"},
+		"max below min":      {edit: func(p *Policy) { p.Product.MaxLimit = 1 }, want: "product.max_limit"},
+		"no review window":   {edit: func(p *Policy) { p.ReviewRequestDays = 0 }, want: "review_request_days 0"},
+		"review over a year": {edit: func(p *Policy) { p.ReviewRequestDays = 366 }, want: "review_request_days 366"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			raw := []byte(c.raw)
@@ -292,5 +294,26 @@ func TestParsePolicyRefusesInvalid(t *testing.T) {
 				t.Fatalf("error %v, want one saying %q", err, c.want)
 			}
 		})
+	}
+}
+
+// review_request_days is a setting of the policy; a document written
+// before it was one (without the key) keeps the 14 days.
+func TestPolicyReviewRequestDays(t *testing.T) {
+	if p := DefaultPolicy(); p.ReviewRequestDays != 14 {
+		t.Fatalf("the embedded policy's review window: %d days", p.ReviewRequestDays)
+	}
+	raw := strings.Replace(string(defaultPolicy), `"review_request_days": 14`, `"review_request_days": 7`, 1)
+	if p, err := ParsePolicy([]byte(raw)); err != nil || p.ReviewRequestDays != 7 {
+		t.Fatalf("review_request_days 7: %d, %v", p.ReviewRequestDays, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(defaultPolicy, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "review_request_days")
+	older, _ := json.Marshal(m)
+	if p, err := ParsePolicy(older); err != nil || p.ReviewRequestDays != DefaultReviewRequestDays {
+		t.Fatalf("a policy without review_request_days: %d, %v", p.ReviewRequestDays, err)
 	}
 }

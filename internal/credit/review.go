@@ -26,8 +26,8 @@ type ReviewRequestInput struct {
 }
 
 // RequestReview is the customer's objection to an automatic rejection (UU
-// PDP): within ReviewDays of the engine's rejection the application joins
-// the manual-review queue; its status stays 135.
+// PDP): within the policy's review_request_days of the engine's rejection
+// the application joins the manual-review queue; its status stays 135.
 func (a *Activation) RequestReview(ctx context.Context, p julo.Partner, xid string, in ReviewRequestInput) (ReviewRequest, error) {
 	ps := in.Problems
 	reason := requiredText(&ps, "reason", in.Reason)
@@ -43,7 +43,7 @@ func (a *Activation) RequestReview(ctx context.Context, p julo.Partner, xid stri
 	}
 	now := a.now.Now()
 	r, err := a.store.RequestReview(ctx, app.ID, reason, now, func(f ReviewFacts) error {
-		return CheckReviewRequest(f, now, a.rules.ReviewDays)
+		return CheckReviewRequest(f, now, a.policy.ReviewRequestDays)
 	})
 	if err != nil {
 		return ReviewRequest{}, err
