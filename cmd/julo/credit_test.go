@@ -71,8 +71,8 @@ type creditStatus struct {
 		Type   string `json:"document_type"`
 		Status bool   `json:"document_upload_status"`
 	} `json:"documents_to_be_uploaded"`
-	AnyDocument bool `json:"is_any_document_upload"`
-	FlagReady   bool `json:"is_submit_document_flag_ready"`
+	AnyDocument bool  `json:"is_any_document_upload"`
+	FlagReady   bool  `json:"is_submit_document_flag_ready"`
 	Loans       []any `json:"existing_loans"`
 	Decision    *struct {
 		Outcome     string    `json:"outcome"`
@@ -295,11 +295,13 @@ func TestCreditManualReviewThroughTheCLI(t *testing.T) {
 		!strings.Contains(string(r.Decisions[0]), `"limit_above_review_threshold"`) || !strings.Contains(string(r.Decisions[0]), `"set_limit":15000000`) {
 		t.Fatalf("show: %+v %s", r, r.Decisions)
 	}
-	decide := func(args ...string) (string, error) { return s.cli(append([]string{"application", "decide"}, args...)...) }
+	decide := func(args ...string) (string, error) {
+		return s.cli(append([]string{"application", "decide"}, args...)...)
+	}
 	for _, bad := range [][]string{
-		{near, "--approve", "--reason", "ok", "--operator", "ani"},                            // no limit computed
-		{near, "--approve", "--limit", "15000001", "--reason", "ok", "--operator", "ani"},     // above the product maximum
-		{near, "--approve", "--limit", "5000000", "--operator", "ani"},                        // no reason
+		{near, "--approve", "--reason", "ok", "--operator", "ani"},                        // no limit computed
+		{near, "--approve", "--limit", "15000001", "--reason", "ok", "--operator", "ani"}, // above the product maximum
+		{near, "--approve", "--limit", "5000000", "--operator", "ani"},                    // no reason
 		{near, "--approve", "--reject", "--limit", "5000000", "--reason", "x", "--operator", "ani"},
 		{near, "--reject", "--reason-code", "Not A Code", "--reason", "x", "--operator", "ani"},
 		{fine, "--reject", "--reason-code", "low_score", "--reason", "x", "--operator", "ani"}, // at 130: not in review

@@ -43,7 +43,9 @@ const (
 	uniqueEventID  julo.UniqueKey = "event_id"
 	uniqueEventSeq julo.UniqueKey = "event_sequence"
 	uniqueErasure  julo.UniqueKey = "customer_erasure"
-	uniqueFeedSeq  julo.UniqueKey = "event_feed_position"
+	// one review request per rejection (0016)
+	uniqueReviewRequest julo.UniqueKey = "review_request"
+	uniqueFeedSeq       julo.UniqueKey = "event_feed_position"
 )
 
 // uniqueIndexes maps every unique index to the field it guards, for both
@@ -66,6 +68,7 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "events_app_sequence", on: "events.application_id, events.sequence", key: uniqueEventSeq},
 	{name: "customer_erasures_customer", on: "customer_erasures.customer_id", key: uniqueErasure},
 	{name: "events_partner_feed", on: "events.partner_id, events.feed_seq", key: uniqueFeedSeq},
+	{name: "review_requests_decision_id_key", on: "review_requests.decision_id", key: uniqueReviewRequest},
 }
 
 // uniqueKey returns the rule of the index whose name (or, on SQLite,
