@@ -5,8 +5,10 @@
 #   preregister-check -> check-strong-pin -> register -> upload the KTP and
 #   selfie (examples/ktp.jpg, examples/selfie.jpg) -> send the OTP -> read it
 #   from the sandbox outbox (GET /sandbox/sms) -> validate it -> status ->
-#   complete the customer data (examples/customer.json) -> status is
-#   105 FORM_SUBMITTED, then the credit assessment's decision.
+#   complete the customer data (examples/customer.json, with the README's
+#   worked example as its money) -> status is 105 FORM_SUBMITTED, then the
+#   credit assessment's decision: 130 LIMIT_GENERATED, 9,000,000 offered ->
+#   input-pin (the PIN window) -> limit-activation: 190 LIMIT_READY_TO_USE.
 #
 # Every run makes up a new customer: a random valid NIK (a real province,
 # regency and district code from the area data in
@@ -103,7 +105,9 @@ new_customer() {
     /^\.\.[0-9][0-9]\t/ { print p r substr($1, 3) }' | shuf -n 1)"
   [[ "$district" =~ ^[1-9][0-9]{5}$ ]] || fail "could not pick a district code from $area_data (got '$district')"
   local year month day serial dd
-  year=$(($(date -u +%Y) - 21 - $(rand 40)))
+  # 22-59 years before this year: 21 to 59 on any day of it, within the
+  # credit policy's ages (21-60).
+  year=$(($(date -u +%Y) - 22 - $(rand 38)))
   month=$((1 + $(rand 12)))
   day=$((1 + $(rand 28)))
   # 0001-8999: the serials 9001-9006 are the sandbox's magic ones (README
@@ -177,9 +181,15 @@ call "status before" 200 GET "/application/status/$xid"
 check "status before" '.data.application_status_code == 100 and .data.missing_steps == ["complete_customer_data"]'
 
 # 7. Complete the customer data: customer.json with this customer's NIK
-#    dob and gender, its name and its verified phone.
+#    dob and gender, its name and its verified phone, and the README's
+#    worked example as its money (income 4,000,000, expenses 1,500,000,
+#    housing 500,000, no debt, no dependents: a limit of 9,000,000, which
+#    needs no manual review; the documentation's own figures ask for
+#    15,000,000 and wait for an operator at 125).
 jq --arg dob "$dob" --arg gender "$gender" --arg phone "$phone" --arg name "$fullname" \
-  '.dob = $dob | .gender = $gender | .mobile_phone_1 = $phone | .fullname = $name' \
+  '.dob = $dob | .gender = $gender | .mobile_phone_1 = $phone | .fullname = $name
+   | .monthly_income = 4000000 | .monthly_expenses = 1500000 | .monthly_housing_cost = 500000
+   | .total_current_debt = 0 | .dependent = 0' \
   "$here/customer.json" >"$tmp/customer.json" || fail "examples/customer.json is not JSON"
 call "complete data" 200 PATCH "/applications/$xid" -H 'Content-Type: application/json' \
   --data-binary @"$tmp/customer.json"
@@ -196,5 +206,20 @@ for try in $(seq 30); do
 done
 check "status after" '.data.decision != null and .data.missing_steps == [] and .data.application_status_code != 100'
 decided="$(jq -r '"\(.data.application_status_code) \(.data.application_status) (\(.data.decision.outcome): \(.data.decision.reason_codes | join(",")))"' <<<"$body")"
+echo "  decided: $decided" >&2
+check "status after" '.data.application_status_code == 130 and .data.credit_info.set_limit == 9000000
+  and .data.credit_info.available_limit == 0 and .data.can_continue' # the offer
 
-echo "walkthrough: OK: application $xid (NIK $nik) was submitted and decided: $decided" >&2
+# 9. Activation: the customer's PIN opens a 5-minute window, inside which
+#    the customer accepts the limit: 190 with the credit account, all of it
+#    available.
+call "input PIN" 200 POST /input-pin -H 'Content-Type: application/json' \
+  -d "$(json --arg xid "$xid" --arg pin "$pin" '{application_xid: $xid, pin: $pin}')"
+check "input PIN" '.data.pin_verified_until != null'
+call "limit activation" 200 POST "/limit-activation/$xid" -H 'Content-Type: application/json' -d '{"accept": true}'
+check "limit activation" '.data.application_status_code == 190 and .data.credit_info.set_limit == 9000000
+  and .data.credit_info.available_limit == 9000000 and .data.credit_info.used_limit == 0'
+call "status at 190" 200 GET "/application/status/$xid"
+check "status at 190" '.data.application_status == "LIMIT_READY_TO_USE" and .data.credit_info.available_limit == 9000000'
+
+echo "walkthrough: OK: application $xid (NIK $nik) was submitted, decided ($decided) and its limit of 9,000,000 activated: 190 LIMIT_READY_TO_USE" >&2

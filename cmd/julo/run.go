@@ -64,7 +64,9 @@ commands:
   application show XID               print an application's evidence and credit decision records as JSON
   application decide XID --approve [--limit N] --reason TEXT --operator NAME
   application decide XID --reject --reason-code CODE --reason TEXT --operator NAME
-                                     record an operator's decision on an application in manual review (125) or at 120
+                                     record an operator's decision on an application in manual review (125) or at 120,
+                                     or on a review request at 135 (--approve --limit N overturns to 130, --reject upholds)
+  application reviews                list the open review requests (objections to automatic rejections) with their reasons
 
 Run "julo COMMAND -h" for the flags of a command.`
 
