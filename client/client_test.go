@@ -96,7 +96,12 @@ func TestJourneyRegisterImagesOTPCompleteReaches105(t *testing.T) {
 		t.Fatalf("CompleteApplication = %+v", done)
 	}
 	st, err = c.ApplicationStatus(ctx, xid)
-	if err != nil || st.StatusCode != client.StatusFormSubmitted || st.Status != "FORM_SUBMITTED" || len(st.MissingSteps) != 0 {
+	// 105, or already the assessment's decision for these figures (its
+	// job runs right after the move to 105): 125, a limit above the review
+	// threshold.
+	submitted := st.StatusCode == client.StatusFormSubmitted && st.Status == "FORM_SUBMITTED"
+	reviewed := st.StatusCode == client.StatusManualReview && st.Status == "MANUAL_REVIEW"
+	if err != nil || !submitted && !reviewed || len(st.MissingSteps) != 0 {
 		t.Fatalf("status after completion: %+v, %v", st, err)
 	}
 

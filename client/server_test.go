@@ -116,7 +116,11 @@ func stderrOf(err error) string {
 // startServer runs `julo serve` and waits for its "listening" log line;
 // stop ends it with SIGTERM and waits for it.
 func startServer() (stop func() error, err error) {
-	cmd := exec.Command(srv.bin, julo("serve", "--addr", "127.0.0.1:0")...)
+	// The tests' requests come faster than a partner's production budgets
+	// allow (50 requests a second, 300 registrations an hour): generous ones,
+	// as cmd/julo's harness gives its servers.
+	cmd := exec.Command(srv.bin, julo("serve", "--addr", "127.0.0.1:0", "--default-requests-per-second", "1000000",
+		"--default-registrations-per-hour", "1000000", "--default-prereg-checks-per-minute", "1000000", "--default-sms-per-day", "1000000")...)
 	dieWithTests(cmd)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
