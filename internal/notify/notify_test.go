@@ -26,6 +26,8 @@ type memStore struct {
 	disabled   Target
 	recordErr  error
 	lastChange EndpointChange
+	pruneLeft  []int
+	pruned     []time.Time
 }
 
 func (m *memStore) SetWebhookEndpoint(_ context.Context, username string, c EndpointChange, at time.Time) (Endpoint, bool, error) {
@@ -102,7 +104,15 @@ func (m *memStore) Redeliver(context.Context, int64, string, time.Time, time.Tim
 	return Delivery{}, &julo.Error{Code: julo.ECONFLICT}
 }
 
-func (m *memStore) PruneEvents(context.Context, time.Time, int) (int, error) { return 0, nil }
+func (m *memStore) PruneEvents(_ context.Context, before time.Time, limit int) (int, error) {
+	m.pruned = append(m.pruned, before)
+	if len(m.pruneLeft) == 0 {
+		return 0, nil
+	}
+	n := min(m.pruneLeft[0], limit)
+	m.pruneLeft = m.pruneLeft[1:]
+	return n, nil
+}
 
 // scripted answers each Send with the next of its responses and keeps the
 // requests.
@@ -430,4 +440,22 @@ func counting(n int) []byte {
 		b[i] = byte(i % 251)
 	}
 	return b
+}
+
+// The prune job deletes in batches until a batch comes back short, each
+// batch the events before the 30 days of the feed.
+func TestPruneEventsBatches(t *testing.T) {
+	st := &memStore{pruneLeft: []int{pruneBatch, pruneBatch, 7, pruneBatch}}
+	c := &clock{t: t0}
+	if err := New(Deps{Store: st, Now: c.now}).PruneEvents(context.Background(), PruneJob{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.pruned) != 3 {
+		t.Fatalf("%d batches, want 3", len(st.pruned))
+	}
+	for _, b := range st.pruned {
+		if !b.Equal(t0.Add(-30 * 24 * time.Hour)) {
+			t.Fatalf("pruned before %s", b)
+		}
+	}
 }
