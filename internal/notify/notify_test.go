@@ -459,3 +459,25 @@ func TestPruneEventsBatches(t *testing.T) {
 		}
 	}
 }
+
+// A callback URL that parseTarget accepts is absolute http(s) with a host
+// and an origin; anything is judged without a panic.
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"https://hooks.acme.example/julo", "http://127.0.0.1:9/x", "javascript:alert(1)", "https://[::1]:8443/a", "//x", ""} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, raw string, httpsOnly bool) {
+		u, msg := parseTarget(raw, httpsOnly)
+		if msg != "" {
+			return
+		}
+		o := origin(u)
+		host, https := strings.CutPrefix(o, "https://")
+		if !https {
+			host, _ = strings.CutPrefix(o, "http://")
+		}
+		if host == "" || host == o || httpsOnly && !https {
+			t.Fatalf("accepted %q with origin %q", raw, o)
+		}
+	})
+}
