@@ -60,7 +60,30 @@
 //
 // An upload (UploadImage) is retried only when its reader can seek.
 //
-// VerifyWebhook for the signed callbacks the server will send partners
-// arrives with the callbacks issue; until then there is none, and nothing
-// in this package pretends to do it.
+// # Callbacks and the events feed
+//
+// JULO POSTs every event of the partner's applications to the callback URL
+// it configured for the partner, signed per Standard Webhooks 1.0 with the
+// partner's secret ("whsec_..."). VerifyWebhook checks one (its headers
+// and raw body: a v1 signature of the body under the secret, and a
+// webhook-timestamp within 5 minutes); a Webhook verifier holds the
+// secrets (two while switching after a rotation), a tolerance and a clock
+// of its own, and decodes a verified body into a Callback:
+//
+//	hook, err := client.NewWebhook(secret)
+//	http.HandleFunc("/julo", func(w http.ResponseWriter, r *http.Request) {
+//		cb, err := hook.Request(r) // read, verified, decoded
+//		if err != nil {
+//			http.Error(w, "bad signature", http.StatusUnauthorized)
+//			return
+//		}
+//		// deduplicate by cb.EventID; order by cb.Sequence per application
+//		w.WriteHeader(http.StatusNoContent)
+//	})
+//
+// The verifier needs nothing of the server's code: it is written from the
+// specification. Events pages through the same events of the last 30
+// days (the fallback when callbacks were missed), Event shows one with its
+// deliveries and their attempts, Redeliver sends it again, and in the
+// sandbox SandboxWebhookTest sends a signed test callback at once.
 package client

@@ -231,3 +231,22 @@ func TestWebhookCallbackDecodesTheVerifiedBody(t *testing.T) {
 		t.Fatalf("oversized body: %v", err)
 	}
 }
+
+// A receiver's handler: the callback read, verified and decoded.
+func ExampleWebhook_Request() {
+	hook, err := client.NewWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") // the secret JULO handed you
+	if err != nil {
+		panic(err)
+	}
+	http.HandleFunc("/julo", func(w http.ResponseWriter, r *http.Request) {
+		cb, err := hook.Request(r)
+		if err != nil {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		// Deduplicate by cb.EventID; order an application's events by
+		// cb.Sequence.
+		_ = cb
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
