@@ -169,21 +169,8 @@ const offerSince = `a.status = $2 AND (SELECT MAX(h.changed_at) FROM application
 
 // StaleOffers implements credit.ActivationStore.
 func (db *DB) StaleOffers(ctx context.Context, cutoff time.Time, afterID int64, limit int) ([]int64, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT a.id FROM applications a WHERE `+offerSince+` AND a.id > $3 ORDER BY a.id LIMIT $4`,
+	return queryIDs(ctx, db.r, `SELECT a.id FROM applications a WHERE `+offerSince+` AND a.id > $3 ORDER BY a.id LIMIT $4`,
 		ms(cutoff), julo.AppLimitGenerated, afterID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // ExpireOffer implements credit.ActivationStore: the row is held before

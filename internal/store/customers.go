@@ -677,21 +677,13 @@ func (db *DB) eraseCustomer(ctx context.Context, tx *sql.Tx, id int64, reason st
 // applications ever reached 105 and whose newest change is older than
 // before: the periodic purge erases them (ErasureRetention).
 func (db *DB) RetentionCandidates(ctx context.Context, before time.Time, limit int) ([]int64, error) {
-	var out []int64
-	err := scanAll(ctx, db.r, `SELECT c.id FROM customers c JOIN customer_keys k ON k.customer_id = c.id
+	return queryIDs(ctx, db.r, `SELECT c.id FROM customers c JOIN customer_keys k ON k.customer_id = c.id
 		WHERE k.shredded_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM applications a JOIN application_status_history h ON h.application_id = a.id
 			WHERE a.customer_id = c.id AND h.to_status = $1)
 		AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.customer_id = c.id AND (a.updated_at >= $2 OR a.status = $3))
-		ORDER BY c.id LIMIT $4`, []any{julo.AppFormSubmitted, ms(before), julo.AppFormCreated, limit}, func(rs *sql.Rows) error {
-		var id int64
-		if err := rs.Scan(&id); err != nil {
-			return err
-		}
-		out = append(out, id)
-		return nil
-	})
-	return out, err
+		ORDER BY c.id LIMIT $4`,
+		julo.AppFormSubmitted, ms(before), julo.AppFormCreated, limit)
 }
 
 // EraseForRetention erases customer id as RetentionCandidates found it,

@@ -29,21 +29,8 @@ func idleArgs(cutoff time.Time) []any {
 // IdleApplications returns the ids, in order and after afterID, of at most
 // limit applications at 100 with no successful step after cutoff.
 func (db *DB) IdleApplications(ctx context.Context, cutoff time.Time, afterID int64, limit int) ([]int64, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT a.id FROM applications a WHERE `+idleAt+` AND a.id > $5 ORDER BY a.id LIMIT $6`,
+	return queryIDs(ctx, db.r, `SELECT a.id FROM applications a WHERE `+idleAt+` AND a.id > $5 ORDER BY a.id LIMIT $6`,
 		append(idleArgs(cutoff), afterID, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // ExpireIdleApplication moves application id from 100 to 106 FORM_EXPIRED

@@ -228,6 +228,26 @@ func queryStrings(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
+// queryIDs runs a query of one integer column and returns its values.
+func queryIDs(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // PutSMS keeps a sandbox message, with its secret (the OTP code) as a
 // field of its own, sealed under the customer's key like the phone.
 func (db *DB) PutSMS(ctx context.Context, m onboarding.SMS, at time.Time) error {

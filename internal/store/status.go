@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -145,11 +144,7 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e julo.Event) (julo.E
 // eventID is "evt_" and 32 random hex characters.
 func (db *DB) eventID() (string, error) {
 	b := make([]byte, 16)
-	r := db.rand
-	if r == nil {
-		r = rand.Reader
-	}
-	if _, err := io.ReadFull(r, b); err != nil {
+	if _, err := io.ReadFull(db.random(), b); err != nil {
 		return "", fmt.Errorf("event id: %w", err)
 	}
 	return "evt_" + hex.EncodeToString(b), nil
