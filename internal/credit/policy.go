@@ -49,6 +49,13 @@ type Policy struct {
 	// DefaultReviewRequestDays, so that documents written before it was a
 	// setting stay valid.
 	ReviewRequestDays int `json:"review_request_days"`
+	// Lending is the loan rules' section (offers, tenor choice, due dates
+	// and the regulator's dated caps), kept raw here and decoded strictly,
+	// with its own validation, by lending.ParseTerms (package lending reads
+	// credit, not the other way round). A document without it still parses
+	// as a credit policy, but ParseTerms refuses it; the embedded default
+	// has one.
+	Lending json.RawMessage `json:"lending"`
 }
 
 // DefaultReviewRequestDays is the review window of a policy document that
