@@ -2,12 +2,11 @@ package lending
 
 import (
 	"math/big"
-
-	"github.com/julo-partnership/julo/internal/credit"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/julo-partnership/julo/internal/credit"
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
 )

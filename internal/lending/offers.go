@@ -152,7 +152,8 @@ func (t Terms) Durations(request, setLimit julo.Money, created time.Time, payday
 // fits (possibly 0); if it is still over at 0 interest, its provision rate
 // is cut the same way (and for a third party the loan is grossed up again
 // for the lower fee, as production re-derives the loan amount), as
-// production's validate_max_fee_rule cuts interest, then provision.
+// production's validate_max_fee_rule cuts interest, then provision. The
+// same cut keeps interest and provision within the total cost cap (fits).
 func (t Terms) quote(in QuoteInput, n int, created time.Time) (Quote, error) {
 	c, err := t.BenefitCapFor(created, n)
 	if err != nil {
@@ -166,13 +167,13 @@ func (t Terms) quote(in QuoteInput, n int, created time.Time) (Quote, error) {
 	}
 	rate, fee := t.Product.MonthlyInterestBPS, t.Product.ProvisionFeeBPS
 	q := build(rate, fee)
-	for r := rate - 1; !q.withinCap() && r >= 0; r-- {
+	for r := rate - 1; !t.fits(q) && r >= 0; r-- {
 		q = build(r, fee)
 	}
-	for f := fee - 1; !q.withinCap() && f >= 0; f-- {
+	for f := fee - 1; !t.fits(q) && f >= 0; f-- {
 		q = build(0, f)
 	}
-	if !q.withinCap() { // 0 interest and 0 provision cost nothing
+	if !t.fits(q) { // 0 interest and 0 provision cost nothing
 		return Quote{}, fmt.Errorf("lending: an offer of %d months over its cap at no cost", n)
 	}
 	return q, nil
@@ -205,6 +206,18 @@ func (t Terms) build(in QuoteInput, n int, interestBPS, provisionBPS int64, dues
 	cost.Add(cost, den).Sub(cost, product(1))
 	q.DailyCostPPM = cost.Quo(cost, den).Int64()
 	return q
+}
+
+// fits: the offer is within its benefit cap and, whatever the daily cap,
+// its interest and provision are within the total cost cap (at most
+// total_cost_cap_bps of the loan: late fees, issue 14, come on top of
+// them and stop at the same cap).
+func (t Terms) fits(q Quote) bool {
+	if !q.withinCap() {
+		return false
+	}
+	lhs := product(int64(q.TotalInterest+q.Provision), bpsOne)
+	return lhs.Cmp(product(int64(q.LoanAmount), t.Rules.TotalCostCapBPS)) <= 0
 }
 
 // withinCap: interest + provision <= LoanAmount x daily_ppm x Days / 1e6,

@@ -299,3 +299,23 @@ func TestQuoteCapByCreationDay(t *testing.T) {
 		t.Fatalf("2023-12-31: %v", err)
 	}
 }
+
+// The total cost cap holds whatever the daily cap: a generous daily cap
+// (5% a day) and a total cap of 10% of the loan. 3,000,000 over 3 months
+// (90 days): interest + provision at most 300,000; the provision is 150,000,
+// so interest at most 150,000, 50,000 a month: at r bps the installment is
+// 1,000,000 + 300r rounded down to 1,000, r = 169 gives 50,700 -> 50,000;
+// r = 170 gives 51,000 (153,000 in all: over).
+func TestQuoteTotalCostCap(t *testing.T) {
+	terms := termsWith(t, func(_ *credit.Product, r *Rules) {
+		r.BenefitCaps = []BenefitCapRow{{From: "2024-01-01", DailyPPM: 50_000, Source: "test"}}
+		r.TotalCostCapBPS = 1000
+	})
+	q, err := terms.Quote(QuoteInput{Requested: 3_000_000, Available: 3_000_000, SetLimit: 30_000_000, Payday: 1, Now: april1}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.InterestBPS != 169 || q.TotalInterest != 150_000 || q.Provision != 150_000 || q.Installment != 1_050_000 {
+		t.Fatalf("total cost cap: %+v", q)
+	}
+}
