@@ -226,3 +226,16 @@ func (q Quote) withinCap() bool {
 	lhs := product(int64(q.TotalInterest+q.Provision), ppmOne)
 	return lhs.Cmp(product(int64(q.LoanAmount), q.Cap.DailyPPM, int64(q.Days))) <= 0
 }
+
+// LargestInstallment is the largest monthly total of the schedule (the
+// first month may be longer or shorter than the others, and the last may
+// grow by the principal's remainder): the installment the debt-service
+// rule (CheckDebtService's newMonthly) should count, as production's DBR
+// check compares the first and the regular installment each with the cap.
+func (q Quote) LargestInstallment() julo.Money {
+	var m julo.Money
+	for _, in := range q.Schedule {
+		m = max(m, in.Total)
+	}
+	return m
+}

@@ -169,6 +169,9 @@ func TestQuoteWorkedExample(t *testing.T) {
 	if q.Cap.DailyPPM != 3000 || !q.Cap.From.Equal(date("2025-01-01")) || q.Cap.MinTenorMonths != 0 || q.Cap.Source == "" {
 		t.Fatalf("cap %+v", q.Cap)
 	}
+	if q.LargestInstallment() != 1_120_000 {
+		t.Errorf("largest installment %d", q.LargestInstallment())
+	}
 	for i, want := range []string{"2026-05-01", "2026-06-01", "2026-07-01"} {
 		if in := q.Schedule[i]; !in.Due.Equal(date(want)) || in.Total != 1_120_000 || in.Principal != 1_000_000 {
 			t.Errorf("installment %d: %+v", i+1, in)
@@ -268,6 +271,19 @@ func TestOneMonthLoan(t *testing.T) {
 	if q.Duration != 1 || q.Days != 15 || q.InterestBPS != 0 || q.ProvisionBPS != 450 || q.Provision != 4_500 ||
 		q.Installment != 100_000 || q.FirstInstallment != 100_000 || len(q.Schedule) != 1 || !q.Schedule[0].Due.Equal(date("2026-04-25")) {
 		t.Fatalf("one month: %+v", q)
+	}
+	// A long first month is the largest installment: created 2026-04-14,
+	// payday 28: 2026-04-28 is 14 days away, so the first due date is
+	// 2026-05-28, 44 days. 1,000,000 over 3 months: first interest
+	// 1,000,000 x 4% x 44/30 = 58,666.67 -> 58,666; 333,333 + 58,666 =
+	// 391,999 -> 391,000; the regular 373,000.
+	long, err := defaultTerms(t).Quote(QuoteInput{Requested: 1_000_000, Available: 1_000_000, SetLimit: 30_000_000, Payday: 28,
+		Now: time.Date(2026, 4, 14, 3, 0, 0, 0, time.UTC)}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if long.Days != 104 || long.FirstInstallment != 391_000 || long.Installment != 373_000 || long.LargestInstallment() != 391_000 {
+		t.Fatalf("a 44-day first month: %+v", long)
 	}
 	// 100,001 is not a 1-month loan.
 	qs, err = terms.Quotes(QuoteInput{Requested: 100_001, Available: 1_000_000, Payday: 25, Now: now})

@@ -221,9 +221,11 @@ type Range struct{ MinThreshold, Min, Max julo.Money }
 // Max is the available limit, or, when the money goes to a third party,
 // the largest request whose grossed-up loan (request / (1 - fee), see
 // grossUp) fits the available limit. (Production writes this as available
-// - round(available x fee); the two agree but for a rupiah where the
-// rounding of the gross-up would take the loan over the limit, and ours is
-// the one that never offers a request the limit cannot hold.) Min is the
+// - round(available x fee). At its 5% the two agree for every limit; at
+// other fees production's can be a rupiah or so above, a request whose
+// grossed-up loan is over the limit, which its loan-duration then refuses
+// as "Jumlah pinjaman tidak boleh lebih besar dari limit tersedia"; ours
+// never offers a request the limit cannot hold.) Min is the
 // larger of the policy's threshold and the product's minimum loan; when Min
 // exceeds Max, both are 0 (production's answer: nothing can be asked for).
 func (t Terms) Range(available julo.Money, thirdParty bool) Range {

@@ -224,11 +224,28 @@ func TestRange(t *testing.T) {
 	if got := high.Range(1_000_000, false); got != (Range{300_000, 500_000, 1_000_000}) {
 		t.Errorf("min loan 500,000: %+v", got)
 	}
-	// For every limit, Max is exactly the largest request whose gross-up fits.
-	for a := julo.Money(300_000); a < 300_000+5_000; a++ {
-		m := terms.Range(a, true).Max
-		if m != 0 && (grossUp(m, 500) > a || grossUp(m+1, 500) <= a) {
-			t.Fatalf("available %d: Max %d (gross %d; next %d)", a, m, grossUp(m, 500), grossUp(m+1, 500))
+	// For every limit, Max is exactly the largest request whose gross-up
+	// fits; at 5% that is production's available - round(available x 5%).
+	// At 7% production's formula can be over: 1,000,000 - 70,000 = 930,000
+	// is 930,000 / 0.93 = 1,000,000, fine, but 1,000,007 - 70,000 (70,000.49
+	// rounded) = 930,007 grosses up to 1,000,007.5 -> 1,000,008, over; ours
+	// is 930,006 (1,000,006.45 -> 1,000,006).
+	seven := termsWith(t, func(p *credit.Product, _ *Rules) { p.ProvisionFeeBPS = 700 })
+	if m := seven.Range(1_000_007, true).Max; m != 930_006 || grossUp(930_007, 700) != 1_000_008 {
+		t.Errorf("7%% of 1,000,007: Max %d", m)
+	}
+	for _, c := range []struct {
+		terms Terms
+		fee   int64
+	}{{terms, 500}, {seven, 700}} {
+		for a := julo.Money(300_000); a < 300_000+5_000; a++ {
+			m := c.terms.Range(a, true).Max
+			if m != 0 && (grossUp(m, c.fee) > a || grossUp(m+1, c.fee) <= a) {
+				t.Fatalf("fee %d, available %d: Max %d (gross %d; next %d)", c.fee, a, m, grossUp(m, c.fee), grossUp(m+1, c.fee))
+			}
+			if c.fee == 500 && m != 0 && m != a-provisionOf(a, 500) {
+				t.Fatalf("available %d: Max %d, production's %d", a, m, a-provisionOf(a, 500))
+			}
 		}
 	}
 }
