@@ -225,3 +225,23 @@ func percent(bps *big.Int) string {
 	}
 	return whole.String() + "," + strings.TrimRight(fmt.Sprintf("%02d", frac.Int64()), "0") + "%"
 }
+
+// LateFee is one day's late fee on Day day (issue 14): overduePrincipal x
+// the late-fee cap's daily rate, rounded DOWN to the rupiah (so that it
+// never exceeds the cap; production rounds to the nearest 100 rupiah,
+// which can go above it), and no more than what the total cost cap leaves:
+// loanAmount x total_cost_cap_bps / 10000 (rounded down) less charged, the
+// interest, fees and late fees the loan carries already. At the cap the fee
+// is 0 and stays 0. It returns the rate cap it applied.
+func (t Terms) LateFee(day time.Time, overduePrincipal, loanAmount, charged julo.Money) (julo.Money, RateCap, error) {
+	c, err := t.LateFeeCap(day)
+	if err != nil {
+		return 0, RateCap{}, err
+	}
+	if overduePrincipal < 0 || loanAmount < 0 || charged < 0 || overduePrincipal > maxAmount || loanAmount > maxAmount || charged > maxAmount*10 {
+		return 0, c, fmt.Errorf("lending: late fee of amounts out of range (%d, %d, %d)", overduePrincipal, loanAmount, charged)
+	}
+	fee := julo.Money(mulDivFloor(int64(overduePrincipal), c.DailyPPM, ppmOne))
+	room := julo.Money(mulDivFloor(int64(loanAmount), t.Rules.TotalCostCapBPS, bpsOne)) - charged
+	return max(min(fee, room), 0), c, nil
+}

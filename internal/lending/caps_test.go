@@ -133,3 +133,39 @@ func TestPercent(t *testing.T) {
 		}
 	}
 }
+
+// The late fee: the dated daily rate on the overdue principal, rounded
+// down, stopping at the total cost cap (100% of the loan).
+func TestLateFee(t *testing.T) {
+	terms := defaultTerms(t)
+	for _, c := range []struct {
+		day                    string
+		overdue, loan, charged julo.Money
+		want                   julo.Money
+		ppm                    int64
+	}{
+		// 2024: 0.3% of 1,000,000 = 3,000.
+		{"2024-06-01", 1_000_000, 3_000_000, 0, 3_000, 3000},
+		// 2025: 0.2% of 1,234,567 = 2,469.134 -> 2,469 (down).
+		{"2025-06-01", 1_234_567, 3_000_000, 0, 2_469, 2000},
+		// 2026: 0.1% of 1,234,567 = 1,234.567 -> 1,234 (down, not up).
+		{"2026-06-01", 1_234_567, 3_000_000, 0, 1_234, 1000},
+		{"2026-01-01", 999, 3_000_000, 0, 0, 1000}, // 0.999 -> 0
+		// 100% of 3,000,000 is 3,000,000; 2,999,500 charged leaves 500.
+		{"2026-06-01", 1_234_567, 3_000_000, 2_999_500, 500, 1000},
+		// Exactly at the cap: nothing more, and nothing negative above it.
+		{"2026-06-01", 1_234_567, 3_000_000, 3_000_000, 0, 1000},
+		{"2026-06-01", 1_234_567, 3_000_000, 3_000_001, 0, 1000},
+	} {
+		fee, cap, err := terms.LateFee(date(c.day), c.overdue, c.loan, c.charged)
+		if err != nil || fee != c.want || cap.DailyPPM != c.ppm {
+			t.Errorf("%s, overdue %d, charged %d: fee %d (cap %+v), %v; want %d", c.day, c.overdue, c.charged, fee, cap, err, c.want)
+		}
+	}
+	if _, _, err := terms.LateFee(date("2023-12-31"), 1, 1, 0); err == nil {
+		t.Error("late fee before the table: no error")
+	}
+	if _, _, err := terms.LateFee(date("2026-01-01"), -1, 1, 0); err == nil {
+		t.Error("a negative overdue amount: no error")
+	}
+}
