@@ -132,10 +132,14 @@ func parseRateCaps(rows []RateCapRow, bad func(string, ...any)) []RateCap {
 	return out
 }
 
-// errNoCap is the error of a day before a table's first row.
-func errNoCap(table string, day, first time.Time) error {
+// errNoCap is the error of a day before a table's first row (or of Terms
+// that did not come from ParseTerms: no rows at all).
+func errNoCap(table string, day time.Time, rows int, first func() time.Time) error {
+	if rows == 0 {
+		return fmt.Errorf("lending: the terms have no %s (use ParseTerms)", table)
+	}
 	return fmt.Errorf("lending: the policy's %s have no row in force on %s (the first is from %s)",
-		table, day.Format(time.DateOnly), first.Format(time.DateOnly))
+		table, day.Format(time.DateOnly), first().Format(time.DateOnly))
 }
 
 // BenefitCapFor is the benefit cap in force on Day day for a loan of
@@ -156,7 +160,7 @@ func (t Terms) BenefitCapFor(day time.Time, months int) (BenefitCap, error) {
 		}
 	}
 	if found < 0 {
-		return BenefitCap{}, errNoCap("benefit_caps", day, t.benefitCaps[0].From)
+		return BenefitCap{}, errNoCap("benefit_caps", day, len(t.benefitCaps), func() time.Time { return t.benefitCaps[0].From })
 	}
 	return t.benefitCaps[found], nil
 }
@@ -169,7 +173,7 @@ func (t Terms) DebtServiceCap(day time.Time) (ShareCap, error) {
 			return t.debtServiceCaps[i], nil
 		}
 	}
-	return ShareCap{}, errNoCap("debt_service_caps", day, t.debtServiceCaps[0].From)
+	return ShareCap{}, errNoCap("debt_service_caps", day, len(t.debtServiceCaps), func() time.Time { return t.debtServiceCaps[0].From })
 }
 
 // LateFeeCap is the late-fee cap in force on Day day (issue 14).
@@ -180,7 +184,7 @@ func (t Terms) LateFeeCap(day time.Time) (RateCap, error) {
 			return t.lateFeeCaps[i], nil
 		}
 	}
-	return RateCap{}, errNoCap("late_fee_caps", day, t.lateFeeCaps[0].From)
+	return RateCap{}, errNoCap("late_fee_caps", day, len(t.lateFeeCaps), func() time.Time { return t.lateFeeCaps[0].From })
 }
 
 // CheckDebtService holds the debt-service rule on Day day: the customer's

@@ -3,6 +3,7 @@ package lending
 import (
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,6 +165,15 @@ func TestLateFee(t *testing.T) {
 	}
 	if _, _, err := terms.LateFee(date("2023-12-31"), 1, 1, 0); err == nil {
 		t.Error("late fee before the table: no error")
+	}
+	if _, err := (Terms{}).LateFeeCap(date("2026-01-01")); err == nil || !strings.Contains(err.Error(), "use ParseTerms") {
+		t.Errorf("zero Terms: %v", err)
+	}
+	if _, err := (Terms{}).BenefitCapFor(date("2026-01-01"), 3); err == nil {
+		t.Error("zero Terms: no benefit cap error")
+	}
+	if _, err := (Terms{}).DebtServiceCap(date("2026-01-01")); err == nil {
+		t.Error("zero Terms: no debt service error")
 	}
 	if _, _, err := terms.LateFee(date("2026-01-01"), -1, 1, 0); err == nil {
 		t.Error("a negative overdue amount: no error")
