@@ -10,6 +10,7 @@ import (
 	"github.com/julo-partnership/julo/internal/credit"
 	"github.com/julo-partnership/julo/internal/httpapi"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/lending"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"github.com/julo-partnership/julo/internal/store"
 	"github.com/julo-partnership/julo/internal/worker"
@@ -31,6 +32,12 @@ func (c config) activationService(db *store.DB, svc *onboarding.Service, h hooks
 // withActivation puts the activation behind the partner API's routes.
 func withActivation(s httpapi.Services, a *credit.Activation) httpapi.Services {
 	s.Activation = a
+	return s
+}
+
+// withLoans puts the loans behind the partner API's routes.
+func withLoans(s httpapi.Services, l *lending.Service) httpapi.Services {
+	s.Loans = l
 	return s
 }
 

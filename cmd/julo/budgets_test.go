@@ -25,6 +25,9 @@ import (
 // the test clock stands still, so a test's requests all fall in one second
 // (and one minute, hour and day).
 var generousBudgets = map[string]string{
+	// Not a budget, but every test server needs it in production (loan
+	// agreements name the lender): one place for the harness's defaults.
+	"JULO_LENDER_NAME": "PT Pemberi Pinjaman Uji", "JULO_LENDER_LICENSE": "Uji: tanpa izin", "JULO_LENDER_COMPLAINTS": "uji@example.invalid",
 	"JULO_DEFAULT_SMS_PER_DAY":              "1000000",
 	"JULO_DEFAULT_REGISTRATIONS_PER_HOUR":   "1000000",
 	"JULO_DEFAULT_PREREG_CHECKS_PER_MINUTE": "1000000",

@@ -50,6 +50,9 @@ type config struct {
 	budgets budgetDefaults
 	// credit is the credit decision's policy and vendors (credit.go).
 	credit creditConfig
+	// lending is the loans' lender identity and disbursement provider
+	// (lending.go).
+	lending lendingConfig
 	// callbackTimeout bounds one attempt of a partner callback (issue 11).
 	callbackTimeout time.Duration
 	// envErrs are environment values that do not parse; validate reports them.
@@ -108,6 +111,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 			"S3 credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (JULO_BLOB_URL)")
 	fs.StringVar(&c.env, "env", env("JULO_ENV", "sandbox"), "environment: sandbox or production (JULO_ENV)")
 	c.credit.flags(fs, getenv, &c.envErrs)
+	c.lending.flags(fs, getenv, &c.envErrs)
 	if !serve {
 		return
 	}
@@ -215,6 +219,9 @@ func (c config) validateServe() error {
 		return err
 	}
 	if err := c.credit.validate(c.production()); err != nil {
+		return err
+	}
+	if err := c.lending.validate(c.production()); err != nil {
 		return err
 	}
 	return c.vendors.validate(c.production())

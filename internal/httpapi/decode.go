@@ -199,7 +199,17 @@ func (f *fields) decodeInto(dst any) {
 	if pf := v.FieldByName("Problems"); pf.IsValid() {
 		ps = pf.Addr().Interface().(*julo.Problems)
 	}
+	f.decodeFields(v, t, ps)
+}
+
+// decodeFields is decodeInto on struct v of type t; an embedded struct's
+// fields are read as the outer struct's own.
+func (f *fields) decodeFields(v reflect.Value, t reflect.Type, ps *julo.Problems) {
 	for i := 0; i < t.NumField(); i++ {
+		if sf := t.Field(i); sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+			f.decodeFields(v.Field(i), sf.Type, ps)
+			continue
+		}
 		tag := t.Field(i).Tag.Get("form")
 		if tag == "" {
 			continue

@@ -36,7 +36,7 @@ func (s *Server) routes(svc Services) {
 	s.handle("PATCH "+v1+"/applications/{xid}", s.write(s.handleCompleteApplication(svc.Applications)))
 	s.handle("PATCH "+v1+"/application/{xid}", s.write(s.handleCompleteApplication(svc.Applications)))
 	s.handle("POST "+v1+"/application/{xid}", s.write(s.handleCompleteApplication(svc.Applications)))
-	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus(svc.Applications, svc.Credit)))
+	s.handle("GET "+v1+"/application/status/{xid}", s.authenticated(s.handleApplicationStatus(svc.Applications, svc.Credit, svc.Loans)))
 	// Documents in after a request: 105 -> 120 and a new assessment.
 	s.handle("POST "+v1+"/submit-document-flag/{application_xid}", s.write(s.handleSubmitDocumentFlag(svc.Credit)))
 	// Activation (issue 12 items 6-8): the PIN window, accepting or
@@ -48,6 +48,23 @@ func (s *Server) routes(svc Services) {
 	// POST application/otp/{xid} in net/http's mux (both would match
 	// application/otp/review-request); review-request is its one value.
 	s.handle("POST "+v1+"/application/{application_xid}/{action}", s.write(s.handleReviewRequest(svc.Activation)))
+
+	// Loans (issue 13): production's LeadGen loan routes.
+	s.handle("GET "+v1+"/range-loan-amount/{application_xid}", s.authenticated(s.handleRangeLoanAmount(svc.Loans)))
+	s.handle("POST "+v1+"/loan-duration/{application_xid}", s.write(s.handleLoanDuration(svc.Loans)))
+	s.handle("GET "+v1+"/loan-offer", s.authenticated(s.handleLoanOffer(svc.Loans)))
+	s.handle("POST "+v1+"/loan/{application_xid}", s.write(s.handleCreateLoan(svc.Loans)))
+	s.handle("GET "+v1+"/agreement/content/{loan_xid}", s.authenticated(s.handleAgreementContent(svc.Loans)))
+	// loan/{loan_xid}/images: a wildcard for "images", because a literal
+	// would conflict with GET loan/status/{loan_xid} in net/http's mux
+	// (both would match loan/status/images); images is its one value, any
+	// other a 404 (after the Idempotency-Key's checks, as every write).
+	s.handleUpload("POST "+v1+"/loan/{loan_xid}/{view}",
+		s.authenticated(s.uploadSlots(s.idempotent(onlyView("images", s.handleUploadLoanImage(svc.Loans))))))
+	s.handle("GET "+v1+"/loan/{loan_xid}/{view}", s.authenticated(onlyView("images", s.handleLoanView(svc.Loans))))
+	s.handle("GET "+v1+"/loan/{loan_xid}/images/{image_id}", s.authenticated(s.handleGetLoanImage(svc.Loans)))
+	s.handle("POST "+v1+"/agreement/loan/status/{loan_xid}", s.write(s.handleAgreementStatus(svc.Loans)))
+	s.handle("GET "+v1+"/loan/status/{loan_xid}", s.authenticated(s.handleLoanStatus(svc.Loans)))
 
 	s.handle("GET "+v1+"/bpjs/login/{xid}/{app_type}", s.authenticated(s.handleBPJSLogin(svc.External)))
 	s.handle("POST "+v1+"/external-data-imports/{xid}", s.write(s.handleBankImport(svc.External)))

@@ -100,6 +100,7 @@ type Services struct {
 	Images       Images
 	OTP          OTP
 	Applications Applications
+	Loans        Loans
 	External     ExternalData
 	Vendors      VendorCallbacks
 	Sandbox      Sandbox

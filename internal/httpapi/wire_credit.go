@@ -20,7 +20,7 @@ type statusWithCreditJSON struct {
 	DocumentsToBeUploaded     []documentJSON        `json:"documents_to_be_uploaded"`
 	IsAnyDocumentUpload       bool                  `json:"is_any_document_upload"`
 	IsSubmitDocumentFlagReady bool                  `json:"is_submit_document_flag_ready"`
-	ExistingLoans             []struct{}            `json:"existing_loans"`
+	ExistingLoans             []existingLoanJSON    `json:"existing_loans"`
 	Decision                  *decisionJSON         `json:"decision"`
 }
 
@@ -62,7 +62,7 @@ func newStatusWithCreditJSON(st onboarding.ApplicationStatus, cv credit.StatusVi
 		Application: statusApplicationJSON{XID: cv.Application.XID, Email: cv.Application.Email, KTP: cv.Application.NIK,
 			Status: cv.Application.Status.Name()},
 		IsCreditScoreGenerated: cv.IsCreditScoreGenerated, CanContinue: cv.CanContinue, DocumentsToBeUploaded: []documentJSON{},
-		IsAnyDocumentUpload: cv.IsAnyDocumentIn, IsSubmitDocumentFlagReady: cv.DocumentsRequested, ExistingLoans: []struct{}{}}
+		IsAnyDocumentUpload: cv.IsAnyDocumentIn, IsSubmitDocumentFlagReady: cv.DocumentsRequested, ExistingLoans: []existingLoanJSON{}}
 	if cv.Fullname != "" {
 		out.Application.Fullname, out.Application.MobilePhone1 = &cv.Fullname, &cv.MobilePhone1
 	}

@@ -166,3 +166,19 @@ func sortedKeys[K ~int, V any](m map[K]V) []K {
 	slices.Sort(out)
 	return out
 }
+
+// DPDStatuses are the statuses of a disbursed loan not paid off: current
+// and the days-past-due buckets, in order.
+func DPDStatuses() []LoanStatus { return slices.Clone(dpd) }
+
+// RestoresLimit reports whether a loan reaching s gives its amount back to
+// the available limit: it failed, was cancelled, expired or rejected
+// before the money moved, or it is paid off. The store's status machine
+// restores the limit in the move's own transaction.
+func (s LoanStatus) RestoresLimit() bool {
+	switch s {
+	case LoanTransactionFailed, LoanCancelledByUser, LoanExpired, LoanDisbursalFailed, LoanLenderRejected, LoanPaidOff:
+		return true
+	}
+	return false
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/lending"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"modernc.org/sqlite"
 )
@@ -46,6 +47,9 @@ const (
 	// one review request per rejection (0016)
 	uniqueReviewRequest julo.UniqueKey = "review_request"
 	uniqueFeedSeq       julo.UniqueKey = "event_feed_position"
+	// a transfer reference pays one loan; a blob holds one loan image (0017)
+	uniqueDisbursementRef julo.UniqueKey = "disbursement_ref"
+	uniqueLoanImageBlob   julo.UniqueKey = "loan_image_blob"
 )
 
 // uniqueIndexes maps every unique index to the field it guards, for both
@@ -69,6 +73,10 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "customer_erasures_customer", on: "customer_erasures.customer_id", key: uniqueErasure},
 	{name: "events_partner_feed", on: "events.partner_id, events.feed_seq", key: uniqueFeedSeq},
 	{name: "review_requests_decision_id_key", on: "review_requests.decision_id", key: uniqueReviewRequest},
+	{name: "loans_xid", on: "loans.xid", key: lending.UniqueLoanXID},
+	{name: "loans_disbursement_ref", on: "loans.disbursement_ref", key: uniqueDisbursementRef},
+	{name: "loan_images_public", on: "loan_images.public_id", key: lending.UniqueLoanImageID},
+	{name: "loan_images_blob", on: "loan_images.blob_key", key: uniqueLoanImageBlob},
 }
 
 // uniqueKey returns the rule of the index whose name (or, on SQLite,
@@ -119,4 +127,13 @@ var postgresDialect = dialect{
 		}
 		return uniqueKey(func(ix uniqueIndex) string { return ix.name }, e.ConstraintName), true
 	},
+}
+
+// forUpdateOf is forUpdate for a SELECT with joins that holds only the
+// rows of the table aliased alias.
+func (d dialect) forUpdateOf(alias string) string {
+	if d.forUpdate == "" {
+		return ""
+	}
+	return d.forUpdate + " OF " + alias
 }

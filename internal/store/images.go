@@ -99,6 +99,7 @@ func scanImage(r scanner) (onboarding.Image, error) {
 // BlobRecorded reports whether an image (current or superseded) holds key.
 func (db *DB) BlobRecorded(ctx context.Context, key string) (bool, error) {
 	var ok bool
-	err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM images WHERE blob_key = $1)`, key).Scan(&ok)
+	err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM images WHERE blob_key = $1)
+		OR EXISTS (SELECT 1 FROM loan_images WHERE blob_key = $1)`, key).Scan(&ok)
 	return ok, err
 }

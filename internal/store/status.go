@@ -11,6 +11,7 @@ import (
 
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/lending"
 )
 
 // This file is the only place that writes applications.status
@@ -188,4 +189,69 @@ func nullStr(v string) any {
 		return nil
 	}
 	return v
+}
+
+// moveLoan moves a loan as m says, holding its row until the transaction
+// ends: m.Check sees the loan as it is, m.Set records what comes with the
+// move, the history row and the event are written, and a status that gives
+// the amount back (julo.LoanStatus RestoresLimit) moves it from used to
+// available on the credit account, all in the caller's transaction.
+func (db *DB) moveLoan(ctx context.Context, tx *sql.Tx, m lending.LoanMove) (lending.Loan, error) {
+	l, err := db.readLoan(ctx, tx, "l.id = $1", m.LoanID, db.dialect.forUpdateOf("l"))
+	if err != nil {
+		return l, err
+	}
+	if m.Check != nil {
+		if err := m.Check(l); err != nil {
+			return l, err
+		}
+	}
+	from := l.Status
+	if !julo.CanMoveLoan(from, m.To) {
+		e := julo.Errorf(julo.ECONFLICT, "", i18n.StatusTransition, int(from), from.Name(), int(m.To), m.To.Name())
+		e.Reason = julo.ReasonTransition
+		e.Err = fmt.Errorf("loan %d: %v -> %v is not in the transition table", l.XID, from, m.To)
+		return l, e
+	}
+	if m.Set != nil {
+		m.Set(&l)
+	}
+	l.Status = m.To
+	if _, err := tx.ExecContext(ctx, `UPDATE loans SET status = $2, updated_at = $3, signed_at = $4, approved_at = $5,
+		disbursement_ref = $6, disbursement_at = $7, fund_transfer_at = $8, failure_reason = $9 WHERE id = $1`,
+		l.ID, m.To, ms(m.At), nullTime(l.SignedAt), nullTime(l.ApprovedAt), nullStr(l.DisbursementRef),
+		nullTime(l.DisbursementAt), nullTime(l.FundTransferAt), nullStr(l.FailureReason)); err != nil {
+		return l, db.conflict(err)
+	}
+	var fromCol any
+	if from != julo.LoanNone {
+		fromCol = from
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO loan_status_history (loan_id, from_status, to_status, changed_at, reason)
+		VALUES ($1, $2, $3, $4, $5)`, l.ID, fromCol, m.To, ms(m.At), m.Reason); err != nil {
+		return l, err
+	}
+	if from != julo.LoanNone && m.To.RestoresLimit() {
+		res, err := tx.ExecContext(ctx, `UPDATE credit_accounts SET available_limit = available_limit + $2, used_limit = used_limit - $2
+			WHERE application_id = $1 AND used_limit >= $2`, l.ApplicationID, l.Quote.LoanAmount)
+		if err != nil {
+			return l, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return l, err
+		} else if n != 1 {
+			return l, fmt.Errorf("store: loan %d: its account does not hold %d used", l.XID, l.Quote.LoanAmount)
+		}
+	}
+	_, err = db.recordEvent(ctx, tx, julo.Event{Type: julo.EventLoanStatus, PartnerID: l.PartnerID, ApplicationID: l.ApplicationID,
+		ApplicationXID: l.ApplicationXID, LoanXID: l.XID, From: int(from), To: int(m.To), FromName: from.Name(), ToName: m.To.Name(),
+		OccurredAt: m.At})
+	return l, err
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return ms(t)
 }
