@@ -38,7 +38,7 @@ CREATE TABLE loans (
     dsr_cap_source       TEXT    NOT NULL,
     policy_version       TEXT    NOT NULL,
     transaction_type     INTEGER NOT NULL,
-    self_bank_account    INTEGER NOT NULL,
+    self_bank_account    BOOLEAN NOT NULL,
     loan_purpose         TEXT,
     dest_bank_code       TEXT    NOT NULL,
     dest_account_sealed  TEXT,
@@ -110,8 +110,8 @@ CREATE UNIQUE INDEX loan_images_blob ON loan_images (blob_key);
 -- own, not personal data).
 CREATE TABLE partner_loan_settings (
     partner_id          BIGINT  PRIMARY KEY REFERENCES partners (id),
-    signature_required  INTEGER NOT NULL DEFAULT 1,
-    hold_for_operator   INTEGER NOT NULL DEFAULT 0,
+    signature_required  BOOLEAN NOT NULL DEFAULT 1,
+    hold_for_operator   BOOLEAN NOT NULL DEFAULT 0,
     settlement_bank     TEXT,
     settlement_account  TEXT,
     updated_at          BIGINT  NOT NULL
