@@ -29,6 +29,7 @@ import (
 type lendingConfig struct {
 	lender               lending.Lender
 	provider, url, token string
+	secret               string // verifies the provider's callbacks (JULO_DISBURSEMENT_CALLBACK_SECRET)
 	timeout              time.Duration
 }
 
@@ -49,6 +50,7 @@ func (lc *lendingConfig) flags(fs *flag.FlagSet, getenv func(string) string, err
 	fs.StringVar(&lc.lender.Complaints, "lender-complaints", env("JULO_LENDER_COMPLAINTS", ""),
 		"where customers complain (email, phone), as loan agreements name it (JULO_LENDER_COMPLAINTS)")
 	lc.provider, lc.url, lc.token = getenv("JULO_DISBURSEMENT_PROVIDER"), getenv("JULO_DISBURSEMENT_URL"), getenv("JULO_DISBURSEMENT_TOKEN")
+	lc.secret = getenv("JULO_DISBURSEMENT_CALLBACK_SECRET")
 	v := env("JULO_DISBURSEMENT_TIMEOUT", "15s")
 	d, err := time.ParseDuration(v)
 	if err != nil {
@@ -68,6 +70,8 @@ func (lc lendingConfig) validate(production bool) error {
 		return errors.New("JULO_DISBURSEMENT_PROVIDER=sandbox is not allowed in production: it pays nothing")
 	case vendor && (lc.url == "" || lc.token == ""):
 		return errors.New("the disbursement vendor needs JULO_DISBURSEMENT_URL and JULO_DISBURSEMENT_TOKEN")
+	case vendor && production && lc.secret == "":
+		return errors.New("the disbursement vendor needs JULO_DISBURSEMENT_CALLBACK_SECRET in production: its callbacks move money's state")
 	case vendor && production && !strings.HasPrefix(lc.url, "https://"):
 		return errors.New("JULO_DISBURSEMENT_URL must be https:// in production: transfers carry account numbers")
 	case lc.timeout <= 0 || lc.timeout > time.Minute:
@@ -125,8 +129,12 @@ func (c config) lendingService(db *store.DB, svc *onboarding.Service, h hooks) (
 	if err != nil {
 		return nil, err
 	}
+	secret := []byte(c.lending.secret)
+	if len(secret) == 0 {
+		secret = svc.CallbackSecret("disbursement")
+	}
 	return lending.New(lending.Deps{Store: db, Images: loanImages{svc: svc, db: db}, Disburser: c.lending.disburser(c.production()),
-		Terms: terms, Lender: c.lending.lenderNamed(), Enqueue: db.Enqueue, Now: h.now}), nil
+		Terms: terms, Lender: c.lending.lenderNamed(), CallbackSecret: secret, Enqueue: db.Enqueue, Now: h.now}), nil
 }
 
 // loanImages stores loan images through onboarding's image pipeline into

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -580,5 +582,76 @@ func TestLoanProductionNeedsTheLender(t *testing.T) {
 	err := run(context.Background(), args, func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--lender-name") {
 		t.Fatalf("got %v, want a refusal naming the lender flags", err)
+	}
+}
+
+const disbursementSecret = "disbursement-callback-secret-0123456789"
+
+// fakeDisburser is a disbursement provider on 127.0.0.1: it records what
+// it is asked and answers pending.
+type fakeDisburser struct {
+	mu    sync.Mutex
+	calls []map[string]any
+	auth  []string
+}
+
+func (f *fakeDisburser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m map[string]any
+	json.NewDecoder(r.Body).Decode(&m)
+	m["path"] = r.URL.Path
+	f.mu.Lock()
+	f.calls = append(f.calls, m)
+	f.auth = append(f.auth, r.Header.Get("Authorization"))
+	f.mu.Unlock()
+	io.WriteString(w, `{"state": "pending"}`)
+}
+
+// The production adapter: the transfer goes to the configured URL with
+// its token and the loan's reference, amount and account; the provider's
+// signed callback then moves the loan (succeeded: 220), once; a bad
+// signature or an unknown reference changes nothing.
+func TestLoanDisbursementVendorAndSignedCallback(t *testing.T) {
+	fake := &fakeDisburser{}
+	vendor := httptest.NewServer(fake)
+	defer vendor.Close()
+	s := startServer(t, nil, withEnv("JULO_DISBURSEMENT_PROVIDER", "vendor"), withEnv("JULO_DISBURSEMENT_URL", vendor.URL+"/transfers"),
+		withEnv("JULO_DISBURSEMENT_TOKEN", "disb-token"), withEnv("JULO_DISBURSEMENT_CALLBACK_SECRET", disbursementSecret))
+	xid := s.ready(t, "0001", nil)
+	o := s.offers(t, xid, 2_000_000, true)[0]
+	var c createdLoan
+	s.createLoan(xid, 2_000_000, o.Duration, true).expect(t, 201).decodeData(t, &c)
+	s.uploadSignature(t, c.XID).expect(t, 201)
+	s.agreementAction(c.XID, "sign").expect(t, 200)
+	s.settle(t)
+	fake.mu.Lock()
+	calls, auth := fake.calls, fake.auth
+	fake.mu.Unlock()
+	if len(calls) != 1 || auth[0] != "Bearer disb-token" || calls[0]["path"] != "/transfers" ||
+		calls[0]["amount"] != float64(o.Disbursement) || calls[0]["account_number"] != "0672272764" {
+		t.Fatalf("provider saw %v %v", calls, auth)
+	}
+	ref, _ := calls[0]["reference"].(string)
+	if !strings.HasPrefix(ref, fmt.Sprintf("loan-%d-", c.XID)) {
+		t.Fatalf("reference %q", ref)
+	}
+	if st := s.loanStatus(t, c.XID); st.Loan.Code != 212 {
+		t.Fatalf("pending transfer: %+v", st.Loan)
+	}
+	path := "/vendor/v1/disbursements/callback"
+	body := fmt.Sprintf(`{"reference": %q, "state": "succeeded"}`, ref)
+	// A wrong signature and an unknown reference change nothing.
+	s.unchanged(t, func() {
+		s.callback(path, sign("another-secret", s.Clock.Now(), body), body).expect(t, 401)
+		other := `{"reference": "loan-1-00", "state": "succeeded"}`
+		s.callback(path, sign(disbursementSecret, s.Clock.Now(), other), other).expect(t, 404)
+	})
+	s.callback(path, sign(disbursementSecret, s.Clock.Now(), body), body).expect(t, 200)
+	// A repeat is accepted and changes nothing.
+	s.unchanged(t, func() { s.callback(path, sign(disbursementSecret, s.Clock.Now(), body), body).expect(t, 200) })
+	if st := s.loanStatus(t, c.XID); st.Loan.Code != 220 || st.Loan.FundTransfer == nil {
+		t.Fatalf("after the callback: %+v", st.Loan)
+	}
+	if ev := s.loanEvents(t, c.XID); ev != "0>210,210>211,211>212,212>220" {
+		t.Fatalf("events %s", ev)
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -585,9 +583,7 @@ func callbackSecret(configured string, keys onboarding.Keys, vendor string) []by
 	if configured != "" {
 		return []byte(configured)
 	}
-	m := hmac.New(sha256.New, keys.Lookup.Keys[keys.Lookup.Current])
-	m.Write([]byte("callback-secret:" + vendor))
-	return m.Sum(nil)
+	return keys.CallbackSecret(vendor)
 }
 
 func dbKind(url string) string {

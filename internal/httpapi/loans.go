@@ -28,6 +28,8 @@ type Loans interface {
 	SetAgreementStatus(ctx context.Context, p julo.Partner, xid string, status *string) (lending.Loan, error)
 	LoanStatus(ctx context.Context, p julo.Partner, xid string) (lending.LoanView, error)
 	ExistingLoans(ctx context.Context, p julo.Partner, applicationXID string) ([]lending.Loan, error)
+	// DisbursementCallback takes the disbursement provider's signed report.
+	DisbursementCallback(ctx context.Context, signature string, body []byte) error
 }
 
 // handleRangeLoanAmount answers GET range-loan-amount/{application_xid}.

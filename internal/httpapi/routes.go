@@ -1,6 +1,9 @@
 package httpapi
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // routes is the map of the API: every route is listed here, with the part
 // of svc its handler calls.
@@ -76,6 +79,10 @@ func (s *Server) routes(svc Services) {
 	// Vendors' callbacks: authenticated by their signature, not partner headers.
 	s.handleLimited("POST /vendor/v1/bpjs/callback", 64<<10, s.handleVendorCallback(svc.Vendors.BPJSCallback))
 	s.handleLimited("POST /vendor/v1/bank-scrape/callback", 64<<10, s.handleVendorCallback(svc.Vendors.BankCallback))
+	s.handleLimited("POST /vendor/v1/disbursements/callback", 64<<10, s.handleVendorCallback(
+		func(ctx context.Context, signature string, body []byte) error {
+			return svc.Loans.DisbursementCallback(ctx, signature, body)
+		}))
 
 	if s.cfg.Sandbox {
 		// Sandbox only: what the log SMS provider "sent" to a phone.

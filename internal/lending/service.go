@@ -1,9 +1,11 @@
 package lending
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"github.com/julo-partnership/julo/internal/i18n"
 	"github.com/julo-partnership/julo/internal/julo"
 	"github.com/julo-partnership/julo/internal/onboarding"
+	"github.com/julo-partnership/julo/internal/webhook"
 )
 
 // Deps are the service's collaborators.
@@ -24,6 +27,8 @@ type Deps struct {
 	Disburser Disburser
 	Terms     Terms
 	Lender    Lender
+	// CallbackSecret verifies the disbursement provider's callbacks.
+	CallbackSecret []byte
 	// Enqueue inserts jobs on their own (a pending transfer's check).
 	Enqueue func(ctx context.Context, jobs ...julo.Scheduled) error
 	Now     func() time.Time
@@ -32,14 +37,15 @@ type Deps struct {
 
 // Service quotes, creates, signs, cancels and pays out loans.
 type Service struct {
-	store     Store
-	images    Images
-	disburser Disburser
-	terms     Terms
-	lender    Lender
-	enqueue   func(ctx context.Context, jobs ...julo.Scheduled) error
-	now       julo.Clock
-	rand      io.Reader
+	store          Store
+	images         Images
+	disburser      Disburser
+	terms          Terms
+	lender         Lender
+	callbackSecret []byte
+	enqueue        func(ctx context.Context, jobs ...julo.Scheduled) error
+	now            julo.Clock
+	rand           io.Reader
 }
 
 // New returns a Service.
@@ -52,7 +58,7 @@ func New(d Deps) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: d.Store, images: d.Images, disburser: d.Disburser, terms: d.Terms, lender: d.Lender, enqueue: d.Enqueue,
+	return &Service{store: d.Store, images: d.Images, disburser: d.Disburser, terms: d.Terms, lender: d.Lender, callbackSecret: d.CallbackSecret, enqueue: d.Enqueue,
 		now: now, rand: r}
 }
 
@@ -671,7 +677,7 @@ func (s *Service) apply(ctx context.Context, l Loan, res TransferResult) error {
 		_, err = s.store.MoveLoan(ctx, LoanMove{LoanID: l.ID, To: julo.LoanCurrent, At: now, Reason: ReasonDisbursed, Check: at212,
 			Set: func(cur *Loan) { cur.FundTransferAt = now }})
 	case TransferFailed:
-		reason := res.Reason
+		reason := reasonCode(res.Reason)
 		if reason == "" {
 			reason = "transfer_failed"
 		}
@@ -731,4 +737,57 @@ func (s *Service) OpenImage(ctx context.Context, img Image) (io.ReadCloser, erro
 func Drawing(st julo.LoanStatus) bool {
 	return st == julo.LoanCreated || st == julo.LoanWaitingApproval || st == julo.LoanDisbursing ||
 		slices.Contains(julo.DPDStatuses(), st)
+}
+
+// disbursementCallback is the provider's signed report of a transfer.
+type disbursementCallback struct {
+	Reference string        `json:"reference"`
+	State     TransferState `json:"state"`
+	Reason    string        `json:"reason"`
+}
+
+// DisbursementCallback takes the provider's signed report of a transfer
+// (POST /vendor/v1/disbursements/callback): the signature over the raw
+// body (package webhook, the vendors' scheme), then the reference's loan
+// moves by the reported state, once (a repeat, or a report for a loan no
+// longer at 212, changes nothing). Every signature failure is the same
+// EUNAUTHORIZED.
+func (s *Service) DisbursementCallback(ctx context.Context, signature string, body []byte) error {
+	if len(s.callbackSecret) == 0 || webhook.Verify(s.callbackSecret, signature, body, s.now(), callbackSkew) != nil {
+		return &julo.Error{Code: julo.EUNAUTHORIZED, Problems: []julo.Problem{{Msg: i18n.CallbackUnauthorized}}}
+	}
+	var c disbursementCallback
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil || c.Reference == "" {
+		return julo.Errorf(julo.EINVALID, "", i18n.CallbackMalformed, "a JSON object with reference and state")
+	}
+	switch c.State {
+	case TransferPending, TransferSucceeded, TransferFailed:
+	default:
+		return julo.Errorf(julo.EINVALID, "state", i18n.CallbackMalformed, "state pending, succeeded or failed")
+	}
+	err := s.ConfirmDisbursement(ctx, c.Reference, TransferResult{State: c.State, Reason: reasonCode(c.Reason)})
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
+		return errLoanMissing
+	}
+	return err
+}
+
+// callbackSkew is how old (or new) a callback's timestamp may be.
+const callbackSkew = 5 * time.Minute
+
+// reasonCode keeps a provider's failure reason as a short code: letters,
+// digits and _ only, at most 64.
+func reasonCode(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if len(out) >= 64 {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			out = append(out, r)
+		}
+	}
+	return string(out)
 }

@@ -3,10 +3,9 @@ package vendors
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
-
-	"net/http"
 
 	"github.com/julo-partnership/julo/internal/lending"
 )
@@ -38,24 +37,9 @@ type transferAnswer struct {
 func (d *Disbursement) result(a transferAnswer) (lending.TransferResult, error) {
 	switch a.State {
 	case lending.TransferPending, lending.TransferSucceeded, lending.TransferFailed:
-		return lending.TransferResult{State: a.State, Reason: reasonCode(a.Reason), CheckAfter: d.CheckAfter}, nil
+		return lending.TransferResult{State: a.State, Reason: a.Reason, CheckAfter: d.CheckAfter}, nil
 	}
 	return lending.TransferResult{}, fmt.Errorf("disbursement vendor: unknown state %q", a.State)
-}
-
-// reasonCode keeps a provider's failure reason as a short code (it is
-// stored and shown to operators): letters, digits and _ only.
-func reasonCode(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if b.Len() >= 64 {
-			break
-		}
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // Disburse implements lending.Disburser.
