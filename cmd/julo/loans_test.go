@@ -655,3 +655,51 @@ func TestLoanDisbursementVendorAndSignedCallback(t *testing.T) {
 		t.Fatalf("events %s", ev)
 	}
 }
+
+// A partner whose loans the lender holds: signed loans wait at 211 for an
+// operator (`julo loan approve` -> disbursed; `julo loan reject` -> 219,
+// the amount back); a partner that needs no signature image signs without.
+func TestLoanHeldForTheOperator(t *testing.T) {
+	s := startServer(t, nil)
+	if _, err := s.cli("partner", "set", "acme", "--loan-hold-for-operator", "true", "--loan-signature-required", "false"); err != nil {
+		t.Fatal(err)
+	}
+	xid := s.ready(t, "0001", nil)
+	o := s.offers(t, xid, 1_000_000, true)[0]
+	var a, b createdLoan
+	s.createLoan(xid, 1_000_000, o.Duration, true).expect(t, 201).decodeData(t, &a)
+	s.createLoan(xid, 1_000_000, o.Duration, true).expect(t, 201).decodeData(t, &b)
+	for _, l := range []createdLoan{a, b} {
+		s.agreementAction(l.XID, "sign").expect(t, 200) // no signature needed
+	}
+	s.settle(t)
+	if st := s.loanStatus(t, a.XID); st.Loan.Code != 211 {
+		t.Fatalf("not held: %+v", st.Loan)
+	}
+	out, err := s.cli("loan", "approve", fmt.Sprint(a.XID))
+	if err != nil || !strings.Contains(out, `"status": 212`) {
+		t.Fatalf("approve: %s %v", out, err)
+	}
+	s.settle(t)
+	s.Clock.Add(2 * time.Second)
+	s.settle(t)
+	if st := s.loanStatus(t, a.XID); st.Loan.Code != 220 {
+		t.Fatalf("approved loan: %+v", st.Loan)
+	}
+	if _, err := s.cli("loan", "reject", fmt.Sprint(b.XID)); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.loanStatus(t, b.XID); st.Loan.Code != 219 || st.Loan.Status != "LOAN_LENDER_REJECTED" {
+		t.Fatalf("rejected loan: %+v", st.Loan)
+	}
+	if _, avail, used := s.account(t, xid); avail != 8_000_000 || used != 1_000_000 {
+		t.Fatalf("account %d %d", avail, used)
+	}
+	// Deciding a loan that no longer waits is refused.
+	if _, err := s.cli("loan", "approve", fmt.Sprint(b.XID)); err == nil || !strings.Contains(err.Error(), "does not wait") {
+		t.Fatalf("approve a rejected loan: %v", err)
+	}
+	if ev := s.loanEvents(t, a.XID); ev != "0>210,210>211,211>212,212>220" {
+		t.Fatalf("events %s", ev)
+	}
+}
