@@ -3,7 +3,6 @@ package credit
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -377,21 +376,8 @@ func requiredText(ps *julo.Problems, field string, v *string) string {
 	return strings.TrimSpace(*v)
 }
 
-// xidStore reads an application by its xid.
-type xidStore interface {
-	ApplicationByXID(ctx context.Context, xid int64) (onboarding.Application, error)
-}
-
 // partnerApplication is p's application xid, or ENOTFOUND, as the
 // service's own application lookup answers.
-func partnerApplication(ctx context.Context, st xidStore, p julo.Partner, xid string) (onboarding.Application, error) {
-	n, err := strconv.ParseInt(xid, 10, 64)
-	if err != nil || n < 1_000_000_000 || n > 9_999_999_999 {
-		return onboarding.Application{}, errApplicationMissing
-	}
-	app, err := st.ApplicationByXID(ctx, n)
-	if julo.ErrorCode(err) == julo.ENOTFOUND || err == nil && app.PartnerID != p.ID {
-		return onboarding.Application{}, errApplicationMissing
-	}
-	return app, err
+func partnerApplication(ctx context.Context, st onboarding.XIDReader, p julo.Partner, xid string) (onboarding.Application, error) {
+	return onboarding.PartnerApplication(ctx, st, p, xid)
 }

@@ -238,19 +238,9 @@ func (s *Service) SubmitDocumentFlag(ctx context.Context, p julo.Partner, xid st
 	})
 }
 
-var errApplicationMissing = &julo.Error{Code: julo.ENOTFOUND, Problems: []julo.Problem{{Msg: i18n.ApplicationMissing}}}
-
 // application is p's application xid, or ENOTFOUND (as onboarding's).
 func (s *Service) application(ctx context.Context, p julo.Partner, xid string) (onboarding.Application, error) {
-	n, err := strconv.ParseInt(xid, 10, 64)
-	if err != nil || n < 1_000_000_000 || n > 9_999_999_999 {
-		return onboarding.Application{}, errApplicationMissing
-	}
-	app, err := s.store.ApplicationByXID(ctx, n)
-	if julo.ErrorCode(err) == julo.ENOTFOUND || err == nil && app.PartnerID != p.ID {
-		return onboarding.Application{}, errApplicationMissing
-	}
-	return app, err
+	return onboarding.PartnerApplication(ctx, s.store, p, xid)
 }
 
 // OperatorDecision is an operator's decision on an application in manual

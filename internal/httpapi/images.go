@@ -305,22 +305,28 @@ func (s *Server) handleGetImage(images Images) http.Handler {
 			fail(w, r, err)
 			return
 		}
-		defer rc.Close()
-		h := w.Header()
-		h.Set("Content-Type", img.ContentType)
-		h.Set("Content-Length", strconv.FormatInt(img.Size, 10))
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "private, no-store")
-		// The file name says what the image is (ktp_self.jpg), never whose.
-		name := img.Type + path.Ext(img.BlobKey)
-		h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodHead {
-			return
-		}
-		if _, err := io.Copy(w, rc); err != nil && r.Context().Err() == nil {
-			// The status is sent; all that is left is to log the cut.
-			s.log.Warn("image body not fully sent", "request_id", infoFrom(r.Context()).id, "error", err)
-		}
+		s.writeImage(w, r, img, rc)
 	})
+}
+
+// writeImage answers an image's bytes (a KYC image or a loan's) and closes
+// rc: its type and size, never cached, and a file name that says what the
+// image is (ktp_self.jpg, signature.png), never whose.
+func (s *Server) writeImage(w http.ResponseWriter, r *http.Request, img onboarding.Image, rc io.ReadCloser) {
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", img.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(img.Size, 10))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	name := img.Type + path.Ext(img.BlobKey)
+	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if _, err := io.Copy(w, rc); err != nil && r.Context().Err() == nil {
+		// The status is sent; all that is left is to log the cut.
+		s.log.Warn("image body not fully sent", "request_id", infoFrom(r.Context()).id, "error", err)
+	}
 }

@@ -3,9 +3,7 @@ package httpapi
 import (
 	"context"
 	"io"
-	"mime"
 	"net/http"
-	"path"
 	"strconv"
 	"time"
 
@@ -173,18 +171,7 @@ func (s *Server) handleGetLoanImage(l Loans) http.Handler {
 			fail(w, r, err)
 			return
 		}
-		defer rc.Close()
-		h := w.Header()
-		h.Set("Content-Type", img.ContentType)
-		h.Set("Content-Length", strconv.FormatInt(img.Size, 10))
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "private, no-store")
-		h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": img.Type + path.Ext(img.BlobKey)}))
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodHead {
-			return
-		}
-		_, _ = io.Copy(w, rc)
+		s.writeImage(w, r, img, rc)
 	})
 }
 

@@ -39,14 +39,27 @@ const (
 // for one that belongs to another partner: the caller cannot tell them apart.
 var errApplicationMissing = &julo.Error{Code: julo.ENOTFOUND, Problems: []julo.Problem{{Msg: i18n.ApplicationMissing}}}
 
-// application returns the application xid of partner p, or ENOTFOUND. xid is
-// the raw path segment: anything but a 10-digit number is simply not found.
+// application returns the application xid of partner p, or ENOTFOUND (see
+// PartnerApplication).
 func (s *Service) application(ctx context.Context, p julo.Partner, xid string) (Application, error) {
+	return PartnerApplication(ctx, s.store, p, xid)
+}
+
+// XIDReader reads an application by its xid.
+type XIDReader interface {
+	ApplicationByXID(ctx context.Context, xid int64) (Application, error)
+}
+
+// PartnerApplication returns the application xid of partner p, or the one
+// ENOTFOUND every domain answers: xid is the raw path segment, and
+// anything but a 10-digit number, an unknown xid and another partner's
+// application are all simply not found.
+func PartnerApplication(ctx context.Context, st XIDReader, p julo.Partner, xid string) (Application, error) {
 	n, err := strconv.ParseInt(xid, 10, 64)
 	if err != nil || n < 1_000_000_000 || n > 9_999_999_999 {
 		return Application{}, errApplicationMissing
 	}
-	app, err := s.store.ApplicationByXID(ctx, n)
+	app, err := st.ApplicationByXID(ctx, n)
 	if julo.ErrorCode(err) == julo.ENOTFOUND || err == nil && app.PartnerID != p.ID {
 		return Application{}, errApplicationMissing
 	}
