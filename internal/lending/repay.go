@@ -49,7 +49,7 @@ func (i InstallmentState) Charged() julo.Money { return i.Interest - i.WaivedInt
 
 // Allocation is what one payment pays of one installment.
 type Allocation struct {
-	Number                      int
+	Number                       int
 	LateFee, Interest, Principal julo.Money
 }
 
@@ -96,12 +96,15 @@ var (
 )
 
 // checkInstallments refuses a state no loan can be in: numbers not
-// increasing, due dates not increasing, negative amounts, amounts beyond
+// increasing, due dates not increasing or not Days, negative amounts, amounts beyond
 // maxAmount, or a part paid (or waived) beyond what it is.
 func checkInstallments(inst []InstallmentState) error {
 	for k, i := range inst {
 		if k > 0 && (i.Number <= inst[k-1].Number || !i.Due.After(inst[k-1].Due)) {
 			return fmt.Errorf("lending: installment %d after %d: numbers and due dates must increase", i.Number, inst[k-1].Number)
+		}
+		if !i.Due.Equal(Day(i.Due)) {
+			return fmt.Errorf("lending: installment %d: the due date %s is not a Day (00:00 UTC of the Jakarta date)", i.Number, i.Due)
 		}
 		for _, m := range []julo.Money{i.Principal, i.Interest, i.LateFee, i.WaivedInterest, i.PaidPrincipal, i.PaidInterest, i.PaidLateFee} {
 			if m < 0 || m > maxAmount {
