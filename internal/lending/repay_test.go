@@ -2,6 +2,7 @@ package lending
 
 import (
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -292,5 +293,202 @@ func TestPaidOnTimeInstallmentByInstallment(t *testing.T) {
 		if st := AccountPaymentStatus(i.Due, i.Outstanding(), i.PaidOff, date("2026-06-01")); st != StatusPaidOnTime {
 			t.Errorf("installment %d: %q", i.Number, st)
 		}
+	}
+}
+
+// TestRepaymentProperties: over random loans quoted by the default policy
+// (amounts, payout kinds, paydays, days 2024-2027) and random sequences of
+// days passing (late fees accruing) and payments (below, at and above the
+// payoff, and not positive): money in = money allocated + money refused;
+// no part of an installment is paid beyond what it is; nothing is
+// negative; the late fees stay within the total cost cap; the outstanding
+// falls by exactly what is paid and waived; the loan is paid off exactly
+// when its last rupiah is in, and then takes nothing more.
+func TestRepaymentProperties(t *testing.T) {
+	terms := defaultTerms(t)
+	rng := rand.New(rand.NewPCG(14, 2026))
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	span := time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC).Unix() - start
+	loans, payments, paidOff, payoffs, capped := 0, 0, 0, 0, 0
+	for range 600 {
+		available := julo.Money(rng.Int64N(20_000_000) + 300_000)
+		in := QuoteInput{Available: available, SetLimit: available, ThirdParty: rng.IntN(2) == 0,
+			Payday: rng.IntN(32), Now: time.Unix(start+rng.Int64N(span), 0).UTC()}
+		r := terms.Range(in.Available, in.ThirdParty)
+		if r.Max == 0 {
+			continue
+		}
+		in.Requested = r.Min + julo.Money(rng.Int64N(int64(r.Max-r.Min)+1))
+		qs, err := terms.Quotes(in)
+		if err != nil {
+			t.Fatalf("%+v: %v", in, err)
+		}
+		q := qs[rng.IntN(len(qs))]
+		inst := make([]InstallmentState, len(q.Schedule))
+		for k, s := range q.Schedule {
+			inst[k] = InstallmentState{Number: s.Number, Due: s.Due, Principal: s.Principal, Interest: s.Interest}
+		}
+		loans++
+		day := Day(in.Now)
+		var offered, allocated, refused julo.Money
+		done := false
+		for step := 0; step < 40 && !done; step++ {
+			// Days pass: late fees accrue (sometimes a long way).
+			next := day.AddDate(0, 0, rng.IntN(45))
+			if rng.IntN(40) == 0 {
+				next = next.AddDate(0, 0, rng.IntN(900))
+			}
+			var fee julo.Money
+			inst, fee, err = terms.Accrue(inst, q.LoanAmount, q.Provision, day, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			day = next
+			charged := q.Provision
+			for _, i := range inst {
+				charged += i.Charged()
+			}
+			if fee < 0 || charged*bpsOne > q.LoanAmount*julo.Money(terms.TotalCostCapBPS()) {
+				t.Fatalf("loan %d: late fees %d take the cost to %d of %d", loans, fee, charged, q.LoanAmount)
+			}
+			if charged*bpsOne == q.LoanAmount*julo.Money(terms.TotalCostCapBPS()) {
+				capped++
+			}
+			payoff := PayoffAmount(inst, day)
+			checkPayoff(t, inst, day, payoff)
+			var amount julo.Money
+			switch k := rng.IntN(20); {
+			case k == 0:
+				amount = -julo.Money(rng.Int64N(1000)) // 0 or less
+			case k <= 3:
+				amount = payoff + 1 + julo.Money(rng.Int64N(1_000_000))
+			case k <= 6:
+				amount = payoff
+			case payoff > 0:
+				amount = 1 + julo.Money(rng.Int64N(int64(min(payoff, q.Installment*2))))
+			}
+			offered += amount
+			before := total(inst)
+			plan, err := Plan(inst, amount, day)
+			switch {
+			case amount <= 0:
+				if !errors.Is(err, ErrNotPositive) {
+					t.Fatalf("loan %d: paying %d: %v", loans, amount, err)
+				}
+				refused += amount
+				continue
+			case amount > payoff:
+				if !errors.Is(err, ErrOverpayment) {
+					t.Fatalf("loan %d: paying %d above the payoff %d: %v", loans, amount, payoff, err)
+				}
+				refused += amount
+				continue
+			case err != nil:
+				t.Fatalf("loan %d: paying %d of %d: %v", loans, amount, payoff, err)
+			}
+			payments++
+			if plan.Allocated() != amount {
+				t.Fatalf("loan %d: %d allocated of %d", loans, plan.Allocated(), amount)
+			}
+			after, err := Apply(inst, plan, day)
+			if err != nil {
+				t.Fatalf("loan %d: %v", loans, err)
+			}
+			allocated += amount
+			if total(after) != before-amount-plan.WaivedInterest {
+				t.Fatalf("loan %d: outstanding %d after %d, paying %d, waiving %d", loans, total(after), before, amount, plan.WaivedInterest)
+			}
+			if plan.PaidOff != (total(after) == 0) || plan.PaidOff != (amount == payoff) {
+				t.Fatalf("loan %d: paid off %v with %d left, paying %d of the payoff %d", loans, plan.PaidOff, total(after), amount, payoff)
+			}
+			inst = after
+			checkStates(t, inst, q, allocated)
+			if plan.PaidOff {
+				done = true
+				paidOff++
+				if plan.WaivedInterest > 0 {
+					payoffs++
+				}
+				for _, i := range inst {
+					if i.PaidOff.IsZero() || i.PaidOff.After(day) {
+						t.Fatalf("loan %d: installment %d paid off on %s", loans, i.Number, i.PaidOff)
+					}
+				}
+				if PayoffAmount(inst, day) != 0 || DaysPastDue(inst, day.AddDate(0, 0, 400)) != 0 {
+					t.Fatalf("loan %d: still owes after its payoff", loans)
+				}
+				if _, err := Plan(inst, 1, day); !errors.Is(err, ErrOverpayment) {
+					t.Fatalf("loan %d: a payment after the payoff: %v", loans, err)
+				}
+				if _, fee, err := terms.Accrue(inst, q.LoanAmount, q.Provision, day, day.AddDate(0, 0, 100)); err != nil || fee != 0 {
+					t.Fatalf("loan %d: late fees after the payoff: %d, %v", loans, fee, err)
+				}
+			}
+		}
+		if offered != allocated+refused {
+			t.Fatalf("loan %d: %d in, %d allocated, %d refused", loans, offered, allocated, refused)
+		}
+	}
+	// The run reaches every case it claims to check.
+	if loans < 500 || payments < 3000 || paidOff < 200 || payoffs < 50 || capped < 10 {
+		t.Fatalf("too few cases: %d loans, %d payments, %d paid off (%d waiving interest), %d at the cost cap", loans, payments, paidOff, payoffs, capped)
+	}
+	t.Logf("%d loans, %d payments, %d paid off (%d waiving interest), %d at the cost cap", loans, payments, paidOff, payoffs, capped)
+}
+
+func total(inst []InstallmentState) julo.Money {
+	var s julo.Money
+	for _, i := range inst {
+		s += i.Outstanding()
+	}
+	return s
+}
+
+// checkPayoff computes the payoff another way: everything outstanding
+// less the interest left of the installments due after the first unpaid
+// one that is due on or after today.
+func checkPayoff(t *testing.T, inst []InstallmentState, today time.Time, payoff julo.Money) {
+	t.Helper()
+	want := total(inst)
+	var run time.Time
+	for _, i := range inst {
+		if i.Outstanding() > 0 && !i.Due.Before(today) {
+			run = i.Due
+			break
+		}
+	}
+	for _, i := range inst {
+		if !run.IsZero() && i.Due.After(run) {
+			want -= i.Interest - i.WaivedInterest - i.PaidInterest
+		}
+	}
+	if payoff != want || payoff < 0 {
+		t.Fatalf("payoff on %s: %d, want %d", today.Format(time.DateOnly), payoff, want)
+	}
+}
+
+// checkStates: no part paid beyond what it is, nothing negative, the
+// paid parts add up to the money allocated, a paid-off day only on an
+// installment with nothing left.
+func checkStates(t *testing.T, inst []InstallmentState, q Quote, allocated julo.Money) {
+	t.Helper()
+	var paid, principal julo.Money
+	for k, i := range inst {
+		s := q.Schedule[k]
+		if i.Principal != s.Principal || i.Interest != s.Interest || i.Number != s.Number || !i.Due.Equal(s.Due) {
+			t.Fatalf("installment %d: its schedule changed: %+v", i.Number, i)
+		}
+		if i.PaidPrincipal < 0 || i.PaidInterest < 0 || i.PaidLateFee < 0 || i.WaivedInterest < 0 || i.LateFee < 0 ||
+			i.PaidPrincipal > i.Principal || i.PaidInterest+i.WaivedInterest > i.Interest || i.PaidLateFee > i.LateFee {
+			t.Fatalf("installment %d: %+v", i.Number, i)
+		}
+		if !i.PaidOff.IsZero() && i.Outstanding() != 0 {
+			t.Fatalf("installment %d: paid off with %d left", i.Number, i.Outstanding())
+		}
+		paid += i.PaidPrincipal + i.PaidInterest + i.PaidLateFee
+		principal += i.PaidPrincipal
+	}
+	if paid != allocated || principal > q.LoanAmount {
+		t.Fatalf("paid %d (principal %d of %d), allocated %d", paid, principal, q.LoanAmount, allocated)
 	}
 }
