@@ -492,3 +492,34 @@ func checkStates(t *testing.T, inst []InstallmentState, q Quote, allocated julo.
 		t.Fatalf("paid %d (principal %d of %d), allocated %d", paid, principal, q.LoanAmount, allocated)
 	}
 }
+
+// FuzzPlan: any amount on any day to the worked loan in any state of
+// payment is either refused with nothing planned or allocated to the
+// rupiah within what each part owes, and pays off exactly at the payoff.
+func FuzzPlan(f *testing.F) {
+	f.Add(int64(1_120_000), 0, int64(0), int64(0), int64(0))
+	f.Add(int64(3_120_000), -20, int64(0), int64(0), int64(0))
+	f.Add(int64(1), 60, int64(1_000_000), int64(120_000), int64(5_000))
+	f.Fuzz(func(t *testing.T, amount int64, days int, paidPrincipal, paidInterest, lateFee int64) {
+		inst := threeMonths(func(s []InstallmentState) {
+			s[0].PaidPrincipal, s[0].PaidInterest, s[0].LateFee = julo.Money(paidPrincipal), julo.Money(paidInterest), julo.Money(lateFee)
+		})
+		today := date("2026-01-28").AddDate(0, 0, days%2000)
+		plan, err := Plan(inst, julo.Money(amount), today)
+		if err != nil {
+			if !reflect.DeepEqual(plan, PaymentPlan{}) {
+				t.Fatalf("refused (%v) with a plan %+v", err, plan)
+			}
+			return
+		}
+		after, err := Apply(inst, plan, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payoff := PayoffAmount(inst, today)
+		if plan.Allocated() != julo.Money(amount) || amount > int64(payoff) || plan.PaidOff != (amount == int64(payoff)) ||
+			plan.PaidOff != (total(after) == 0) || total(after) != total(inst)-julo.Money(amount)-plan.WaivedInterest {
+			t.Fatalf("paying %d of the payoff %d on %s: %+v", amount, payoff, today.Format(time.DateOnly), plan)
+		}
+	})
+}
