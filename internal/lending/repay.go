@@ -96,8 +96,8 @@ var (
 )
 
 // checkInstallments refuses a state no loan can be in: numbers not
-// increasing, due dates not increasing or not Days, negative amounts, amounts beyond
-// maxAmount, or a part paid (or waived) beyond what it is.
+// increasing, due dates not increasing or not Days, negative amounts,
+// amounts beyond maxAmount, or a part paid (or waived) beyond what it is.
 func checkInstallments(inst []InstallmentState) error {
 	for k, i := range inst {
 		if k > 0 && (i.Number <= inst[k-1].Number || !i.Due.After(inst[k-1].Due)) {
@@ -153,7 +153,9 @@ func payoffParts(inst []InstallmentState, today time.Time) (pay []Allocation, wa
 // the remaining principal, the late fees charged so far, the interest left
 // of the installments past due and the interest left of the installment
 // now running (the first not fully paid one due on or after today); the
-// later installments' interest is not charged.
+// later installments' interest is not charged. It does not check the
+// installments (Plan does): each part counts as what is left of it, never
+// below 0.
 func PayoffAmount(inst []InstallmentState, today time.Time) julo.Money {
 	pay, _ := payoffParts(inst, Day(today))
 	var s julo.Money
