@@ -96,7 +96,10 @@ func TestLoansDrawOnTheAccountAndGiveItBack(t *testing.T) {
 			t.Fatal("a schedule summing to less than the loan was stored")
 		}
 		var seen lending.Facts
-		l, err := db.CreateLoan(ctx, app.ID, func(f lending.Facts) (lending.Loan, error) { seen = f; return testLoan(app, 4000000001, 1_000_000), nil })
+		l, err := db.CreateLoan(ctx, app.ID, func(f lending.Facts) (lending.Loan, error) {
+			seen = f
+			return testLoan(app, 4000000001, 1_000_000), nil
+		})
 		if err != nil || l.Status != julo.LoanCreated {
 			t.Fatalf("%+v %v", l, err)
 		}
