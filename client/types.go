@@ -367,8 +367,8 @@ type ApplicationStatus struct {
 	IsAnyDocumentUpload   bool               `json:"is_any_document_upload"`
 	// IsSubmitDocumentFlagReady: documents are requested; once one is in,
 	// call SubmitDocumentFlag.
-	IsSubmitDocumentFlagReady bool              `json:"is_submit_document_flag_ready"`
-	ExistingLoans             []json.RawMessage `json:"existing_loans"` // empty until loans exist
+	IsSubmitDocumentFlagReady bool           `json:"is_submit_document_flag_ready"`
+	ExistingLoans             []ExistingLoan `json:"existing_loans"` // the application's loans, oldest first
 	// Decision is the latest credit decision; nil before the first.
 	Decision *Decision `json:"decision"`
 }
