@@ -8,7 +8,11 @@
 #   complete the customer data (examples/customer.json, with the README's
 #   worked example as its money) -> status is 105 FORM_SUBMITTED, then the
 #   credit assessment's decision: 130 LIMIT_GENERATED, 9,000,000 offered ->
-#   input-pin (the PIN window) -> limit-activation: 190 LIMIT_READY_TO_USE.
+#   input-pin (the PIN window) -> limit-activation: 190 LIMIT_READY_TO_USE ->
+#   a loan of 1,000,000: range-loan-amount -> loan-duration (the offers) ->
+#   loan (210 LOAN_CREATED) -> the agreement page -> the signature image ->
+#   sign (211) -> the loan status, polled until the sandbox's transfer is
+#   confirmed (about 2 s): 220 LOAN_DISBURSAL_SUCCESS.
 #
 # Every run makes up a new customer: a random valid NIK (a real province,
 # regency and district code from the area data in
@@ -24,13 +28,15 @@
 #   JULO_USERNAME  the partner's username (or U); required
 #   JULO_SECRET    the partner's secret key (or S); required
 #   JULO_TIMEOUT   seconds each request may take; default 30
+#   JULO_DISBURSE_WAIT  seconds (and polls) to wait for the loan's
+#                  disbursement; default 60
 #
 # Create a partner first (the secret is printed once):
 #   go run ./cmd/julo partner create acme
 #   JULO_USERNAME=acme JULO_SECRET=... examples/walkthrough.sh
 # .ci/walkthrough.sh starts a throwaway server and does both, twice.
 #
-# Needs bash, curl, jq, gzip (zcat) and shuf. Each step is printed; an
+# Needs bash, curl, jq, gzip (zcat), shuf and base64. Each step is printed; an
 # unexpected answer stops the run with the server's answer and exit status 1.
 set -euo pipefail
 
@@ -40,6 +46,7 @@ api="${api%/}"
 user="${JULO_USERNAME:-${U:-}}"
 secret="${JULO_SECRET:-${S:-}}"
 timeout="${JULO_TIMEOUT:-30}"
+disburse_wait="${JULO_DISBURSE_WAIT:-60}"
 area_data="$here/../internal/refdata/areadata/area.tsv.gz"
 
 fail() {
@@ -48,10 +55,11 @@ fail() {
 }
 
 [ -n "$user" ] && [ -n "$secret" ] || fail "set JULO_USERNAME and JULO_SECRET (a partner from: julo partner create NAME)"
-for c in curl jq zcat shuf od; do
+for c in curl jq zcat shuf od base64; do
   command -v "$c" >/dev/null || fail "$c is needed"
 done
 [ -r "$area_data" ] || fail "area data not found at $area_data"
+[[ "$disburse_wait" =~ ^[1-9][0-9]{0,3}$ ]] || fail "JULO_DISBURSE_WAIT=$disburse_wait: a number of seconds, 1-9999"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/julo-walkthrough.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -222,4 +230,71 @@ check "limit activation" '.data.application_status_code == 190 and .data.credit_
 call "status at 190" 200 GET "/application/status/$xid"
 check "status at 190" '.data.application_status == "LIMIT_READY_TO_USE" and .data.credit_info.available_limit == 9000000'
 
-echo "walkthrough: OK: application $xid (NIK $nik) was submitted, decided ($decided) and its limit of 9,000,000 activated: 190 LIMIT_READY_TO_USE" >&2
+# 10. A loan on the limit: the range, the offers for 1,000,000 (to the
+#     customer's own bank account, transaction type 1), the loan on the
+#     first offer's tenor (inside the PIN window of step 9): 210, the amount
+#     drawn from the limit at once.
+call "loan range" 200 GET "/range-loan-amount/$xid?self_bank_account=true&transaction_type_code=1"
+check "loan range" '.data.min_amount == 300000 and .data.max_amount == 9000000'
+call "loan offers" 200 POST "/loan-duration/$xid" -H 'Content-Type: application/json' \
+  -d '{"loan_amount_request": 1000000, "self_bank_account": true, "transaction_type_code": 1}'
+check "loan offers" '(.data | length) >= 1 and all(.data[]; .loan_amount == 1000000
+  and .disbursement_amount == .loan_amount - .provision_amount and .available_limit_after_transaction == 8000000)'
+duration="$(jq -r '.data[0].duration' <<<"$body")"
+installment="$(jq -r '.data[0].monthly_installment' <<<"$body")"
+echo "  offers: $(jq -r '[.data[] | "\(.duration) months at \(.monthly_installment)"] | join(", ")' <<<"$body")" >&2
+call "create loan" 201 POST "/loan/$xid" -H 'Content-Type: application/json' \
+  -d "$(json --argjson d "$duration" \
+    '{loan_amount_request: 1000000, loan_duration: $d, self_bank_account: true, transaction_type_code: 1, loan_purpose: "Modal usaha"}')"
+check "create loan" '.data.loan_status == "LOAN_CREATED" and .data.loan_amount == 1000000
+  and .data.loan_duration == $d and .data.installment_amount == $i' --argjson d "$duration" --argjson i "$installment"
+loan="$(jq -r '.data.loan_xid' <<<"$body")"
+[[ "$loan" =~ ^[0-9]{10}$ ]] || fail "create loan: no 10-digit loan_xid: $body"
+echo "  loan_xid $loan: $(jq -r '"\(.data.loan_amount) over \(.data.loan_duration) months, \(.data.installment_amount) a month, interest \(.data.monthly_interest) a month"' <<<"$body")" >&2
+call "loan status" 200 GET "/loan/status/$loan/"
+check "loan status" '.data.loan.status_code == 210 and .data.loan.signature_status == false
+  and .data.limit.available_limit == 8000000 and .data.limit.used_limit == 1000000
+  and ([.data.payments[].principal_amount] | add) == 1000000'
+
+# 11. The agreement (SPHP): an HTML page to show the customer in a webview
+#     (not an envelope, so fetched here without call's envelope check).
+echo "+ agreement: GET /agreement/content/$loan/" >&2
+code="$(curl -sS --max-time "$timeout" -o "$tmp/agreement.html" -w '%{http_code} %{content_type}' \
+  -H @"$tmp/headers" "$api/agreement/content/$loan/")" || fail "agreement: the request failed"
+[[ "$code" == "200 text/html"* ]] || fail "agreement: HTTP $code, expected 200 text/html: $(head -c 500 "$tmp/agreement.html")"
+grep -q 'Surat Perjanjian' "$tmp/agreement.html" && grep -q 'Rp1\.000\.000' "$tmp/agreement.html" ||
+  fail "agreement: the page does not name the agreement and its amount"
+
+# 12. The customer's signature (a small PNG, multipart like the KYC images),
+#     then sign: 211, approved by the lender and paid out by the sandbox.
+base64 -d >"$tmp/signature.png" <<'PNG'
+iVBORw0KGgoAAAANSUhEUgAAAGAAAAAgCAAAAADIqyKIAAAAxklEQVR42uyWXRKDIAyEseMV9v4H3EPY6ajFEIKbdnyDNzDZb8NPxnUrz45XmYAJmIDHAasaiFL4C2DZVPkSEzBga4DdfqSDEVwCnMp9wmcVDaJW3AP46HMGhnRzRrt+ADg+VlGTyXj/v4EmowWc7nFZ4+A44X3bDA9gUEmX4KYuowHg9q6D4v3svmTc3yiaGOZaBaTHikS9FqDpM1PvAUBC/7pJlLspoOtXQ9SbHVQ/7qHK3RSpZpwwtMw/uwn4e7wDAAD//7KFP4KJe89YAAAAAElFTkSuQmCC
+PNG
+call "upload signature" 201 POST "/loan/$loan/images" \
+  -F image_type=signature -F "upload=@$tmp/signature.png;type=image/png"
+check "upload signature" '.data.image_type == "signature"'
+call "sign" 200 POST "/agreement/loan/status/$loan/" -H 'Content-Type: application/json' -d '{"status": "sign"}'
+check "sign" '.data.status == "LOAN_WAITING_FOR_APPROVAL" and .data.loan_xid == $l' --argjson l "$loan"
+
+# 13. The disbursement is background work: 212 while the sandbox's transfer
+#     is pending, 220 once it is confirmed (about 2 s). Polled once a second,
+#     at most JULO_DISBURSE_WAIT times and seconds; 218 (a failed transfer)
+#     or any other end stops the run.
+deadline=$((SECONDS + disburse_wait))
+for try in $(seq "$disburse_wait"); do
+  call "loan status" 200 GET "/loan/status/$loan/"
+  st="$(jq -r '.data.loan.status_code' <<<"$body")"
+  echo "  loan status $st $(jq -r '.data.loan.status' <<<"$body")" >&2
+  [ "$st" = 220 ] && break
+  case "$st" in 211 | 212) ;; *) fail "loan status: $st while waiting for the disbursement: $body" ;; esac
+  [ "$SECONDS" -lt "$deadline" ] || break
+  sleep 1
+done
+check "loan status" '.data.loan.status_code == 220 and .data.loan.status == "LOAN_DISBURSAL_SUCCESS"
+  and .data.loan.fund_transfer_ts != null and .data.loan.signature_status == true
+  and .data.limit.available_limit == 8000000 and .data.limit.used_limit == 1000000'
+call "status with the loan" 200 GET "/application/status/$xid"
+check "status with the loan" '.data.existing_loans == [{loan_xid: $l, loan_status: "LOAN_DISBURSAL_SUCCESS"}]
+  and .data.credit_info.available_limit == 8000000 and .data.credit_info.used_limit == 1000000' --argjson l "$loan"
+
+echo "walkthrough: OK: application $xid (NIK $nik) was submitted, decided ($decided) and its limit of 9,000,000 activated (190 LIMIT_READY_TO_USE); loan $loan of 1,000,000 was signed and disbursed: 220 LOAN_DISBURSAL_SUCCESS" >&2
