@@ -450,13 +450,19 @@ func (c *Client) LoanImages(ctx context.Context, loanXID int64) ([]Image, error)
 // GetLoanImage reads one of the loan's images (GET
 // /loan/{loan_xid}/images/{id}; id is Image.ID from LoanImages).
 func (c *Client) GetLoanImage(ctx context.Context, loanXID, imageID int64) (*ImageFile, error) {
-	r := request{method: http.MethodGet, path: fmt.Sprintf("/loan/%d/images/%d", loanXID, imageID), accept: "image/*, application/json"}
+	return c.imageFile(ctx, fmt.Sprintf("/loan/%d/images/%d", loanXID, imageID))
+}
+
+// imageFile GETs an image's bytes at path; a failure is the envelope's
+// *Error, and an answer that is not an image an error.
+func (c *Client) imageFile(ctx context.Context, path string) (*ImageFile, error) {
+	r := request{method: http.MethodGet, path: path, accept: "image/*, application/json"}
 	a, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	ct := a.header.Get("Content-Type")
-	if media, _, _ := mime.ParseMediaType(ct); a.status != http.StatusOK || media == "application/json" || !strings.HasPrefix(media, "image/") {
+	if media, _, _ := mime.ParseMediaType(ct); a.status != http.StatusOK || !strings.HasPrefix(media, "image/") {
 		if err := c.decode(r, a, nil); err != nil {
 			return nil, err
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	mrand "math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -359,10 +361,11 @@ func TestLoanCancelFailureRefusalsAndThirdParty(t *testing.T) {
 	wantCode(t, "CancelLoan as another partner", err, http.StatusNotFound, "loan_missing")
 }
 
-// newPartner creates a partner of its own and returns its client.
+// newPartner creates a partner of its own (a new one on every call) and
+// returns its client.
 func newPartner(t *testing.T, name string) (*client.Client, string) {
 	t.Helper()
-	user := name + "-" + run
+	user := fmt.Sprintf("%s-%s-%x", name, run, mrand.Uint32())
 	var p struct {
 		Username  string `json:"username"`
 		SecretKey string `json:"secret_key"`
