@@ -99,6 +99,12 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 	for _, o := range opts {
 		o(s)
 	}
+	// Production needs a disbursement provider; the harness's production
+	// servers create no loans, so one that answers nothing will do.
+	if strings.Contains(strings.Join(extraArgs, " "), "--env production") && s.env["JULO_DISBURSEMENT_URL"] == "" {
+		s.env["JULO_DISBURSEMENT_URL"], s.env["JULO_DISBURSEMENT_TOKEN"] = "https://disbursement.invalid/transfers", "test-token"
+		s.env["JULO_DISBURSEMENT_CALLBACK_SECRET"] = "test-disbursement-callback-secret"
+	}
 	if s.dbURL == "" {
 		s.dbURL = testDatabaseURL(t)
 	}

@@ -87,6 +87,11 @@ func (lc lendingConfig) checkLender(production bool) error {
 	if production && (lc.lender.Name == "" || lc.lender.License == "" || lc.lender.Complaints == "") {
 		return errors.New("production needs --lender-name, --lender-license and --lender-complaints (JULO_LENDER_*): loan agreements name the lender")
 	}
+	// Without a provider every signed loan would reach 212 and wait there,
+	// its amount held, with nothing to pay it.
+	if _, none := lc.disburser(production).(vendors.UnconfiguredDisbursement); none {
+		return errors.New("production needs a disbursement provider: set JULO_DISBURSEMENT_URL, JULO_DISBURSEMENT_TOKEN and JULO_DISBURSEMENT_CALLBACK_SECRET")
+	}
 	return nil
 }
 
@@ -103,7 +108,8 @@ func (lc lendingConfig) lenderNamed() lending.Lender {
 
 // disburser picks the disbursement provider: the sandbox's unless
 // "vendor" is asked for; in production the vendor when its URL is set,
-// else "not configured" (loans wait at 212 and the job retries).
+// else "not configured", with which production refuses to start
+// (checkLender).
 func (lc lendingConfig) disburser(production bool) lending.Disburser {
 	switch {
 	case lc.provider == "vendor" || lc.provider == "" && production && lc.url != "":
@@ -236,12 +242,13 @@ func loanCommand(ctx context.Context, args []string, getenv func(string) string,
 	var c config
 	fs := newFlagSet("loan", stderr)
 	c.flags(fs, getenv, false)
+	reason := fs.String("reason", "", "with fail: why the transfer failed (a short code, as the provider confirmed it)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || pos[0] != "show" && pos[0] != "approve" && pos[0] != "reject" {
-		return errors.New("usage: julo loan show|approve|reject LOAN_XID")
+	if len(pos) != 2 || pos[0] != "show" && pos[0] != "approve" && pos[0] != "reject" && pos[0] != "retry" && pos[0] != "fail" {
+		return errors.New("usage: julo loan show|approve|reject|retry|fail LOAN_XID [--reason CODE]")
 	}
 	xid, err := strconv.ParseInt(pos[1], 10, 64)
 	if err != nil {
@@ -266,6 +273,10 @@ func loanCommand(ctx context.Context, args []string, getenv func(string) string,
 	switch pos[0] {
 	case "show":
 		l, err = db.LoanByXID(ctx, xid)
+	case "retry":
+		l, err = ls.RetryDisbursement(ctx, xid)
+	case "fail":
+		l, err = ls.FailDisbursement(ctx, xid, *reason)
 	default:
 		l, err = ls.Decide(ctx, xid, pos[0] == "approve")
 	}

@@ -593,6 +593,7 @@ type fakeDisburser struct {
 	mu    sync.Mutex
 	calls []map[string]any
 	auth  []string
+	down  bool // answer 503
 }
 
 func (f *fakeDisburser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -602,7 +603,12 @@ func (f *fakeDisburser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls = append(f.calls, m)
 	f.auth = append(f.auth, r.Header.Get("Authorization"))
+	down := f.down
 	f.mu.Unlock()
+	if down {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
 	io.WriteString(w, `{"state": "pending"}`)
 }
 
@@ -701,5 +707,69 @@ func TestLoanHeldForTheOperator(t *testing.T) {
 	}
 	if ev := s.loanEvents(t, a.XID); ev != "0>210,210>211,211>212,212>220" {
 		t.Fatalf("events %s", ev)
+	}
+}
+
+// A provider that is down leaves the loan at 212 (the job retries); an
+// operator queues it again once the provider is back (julo loan retry) or
+// records that it failed (julo loan fail: 218, the amount back).
+func TestLoanStuckDisbursementRetriedOrFailedByTheOperator(t *testing.T) {
+	fake := &fakeDisburser{down: true}
+	vendor := httptest.NewServer(fake)
+	defer vendor.Close()
+	s := startServer(t, nil, withEnv("JULO_DISBURSEMENT_PROVIDER", "vendor"), withEnv("JULO_DISBURSEMENT_URL", vendor.URL+"/transfers"),
+		withEnv("JULO_DISBURSEMENT_TOKEN", "disb-token"), withEnv("JULO_DISBURSEMENT_CALLBACK_SECRET", disbursementSecret))
+	xid := s.ready(t, "0001", nil)
+	o := s.offers(t, xid, 1_000_000, true)[0]
+	var a, b createdLoan
+	for _, l := range []*createdLoan{&a, &b} {
+		s.createLoan(xid, 1_000_000, o.Duration, true).expect(t, 201).decodeData(t, l)
+		s.uploadSignature(t, l.XID).expect(t, 201)
+		s.agreementAction(l.XID, "sign").expect(t, 200)
+	}
+	s.settle(t)
+	for _, l := range []createdLoan{a, b} {
+		if st := s.loanStatus(t, l.XID); st.Loan.Code != 212 {
+			t.Fatalf("with the provider down: %+v", st.Loan)
+		}
+	}
+	// Not at 212: refused.
+	if _, err := s.cli("loan", "fail", "1000000000"); err == nil {
+		t.Fatal("an unknown loan was failed")
+	}
+	out, err := s.cli("loan", "fail", fmt.Sprint(b.XID), "--reason", "provider_confirmed_not_sent")
+	if err != nil || !strings.Contains(out, `"status": 218`) || !strings.Contains(out, "provider_confirmed_not_sent") {
+		t.Fatalf("fail: %s %v", out, err)
+	}
+	if _, avail, used := s.account(t, xid); avail != 8_000_000 || used != 1_000_000 {
+		t.Fatalf("after fail: %d %d", avail, used)
+	}
+	if _, err := s.cli("loan", "retry", fmt.Sprint(b.XID)); err == nil || !strings.Contains(err.Error(), "not being disbursed") {
+		t.Fatalf("retry of a failed loan: %v", err)
+	}
+	// The provider is back: a retry sends the transfer under the same reference.
+	fake.mu.Lock()
+	fake.down = false
+	fake.mu.Unlock()
+	if _, err := s.cli("loan", "retry", fmt.Sprint(a.XID)); err != nil {
+		t.Fatal(err)
+	}
+	s.settle(t)
+	fake.mu.Lock()
+	refs := map[any]bool{}
+	for _, c := range fake.calls {
+		if strings.HasPrefix(fmt.Sprint(c["reference"]), fmt.Sprintf("loan-%d-", a.XID)) {
+			refs[c["reference"]] = true
+		}
+	}
+	last := fake.calls[len(fake.calls)-1]
+	fake.mu.Unlock()
+	if len(refs) != 1 || !refs[last["reference"]] {
+		t.Fatalf("references sent for the loan: %v", refs)
+	}
+	body := fmt.Sprintf(`{"reference": %q, "state": "succeeded"}`, last["reference"])
+	s.callback("/vendor/v1/disbursements/callback", sign(disbursementSecret, s.Clock.Now(), body), body).expect(t, 200)
+	if st := s.loanStatus(t, a.XID); st.Loan.Code != 220 {
+		t.Fatalf("after the retry: %+v", st.Loan)
 	}
 }

@@ -71,6 +71,9 @@ commands:
   application reviews                list the open review requests (objections to automatic rejections) with their reasons
   loan show XID                      print a loan with its terms, caps and schedule as JSON
   loan approve XID | reject XID      decide a loan held at 211 for the lender's approval (partner set --loan-hold-for-operator)
+  loan retry XID | fail XID [--reason CODE]
+                                     a loan stuck at 212 (the provider was down for all of its job's attempts): queue the
+                                     disbursement again, or record that it failed (218, the amount back to the limit)
 
 Run "julo COMMAND -h" for the flags of a command.`
 

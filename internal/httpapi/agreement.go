@@ -26,7 +26,8 @@ var agreementPage = template.Must(template.ParseFS(agreementFS, "agreement/sphp.
 
 const agreementCSS = `body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}
 main{max-width:46rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35rem;text-align:left}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3rem .2rem;text-align:left;font-size:.9rem}
+.wide{overflow-x:auto}
 td{font-variant-numeric:tabular-nums}.meta{color:#555;font-size:.9rem}dt{font-weight:600;margin-top:.5rem}dd{margin:0 0 .5rem 0}`
 
 var agreementCSP = "default-src 'none'; style-src 'sha256-" + func() string {

@@ -20,6 +20,7 @@ const (
 	LoanNotCancellable          Msg = "loan_not_cancellable"
 	LoanAgreementAction         Msg = "loan_agreement_action"
 	LoanNotWaiting              Msg = "loan_not_waiting"
+	LoanNotDisbursing           Msg = "loan_not_disbursing"
 )
 
 func init() {
@@ -31,8 +32,8 @@ func init() {
 			"transaction_type_code harus 1 (ke rekening) atau 2 (ke pihak ketiga)",
 			"transaction_type_code must be 1 (to a bank account) or 2 (to a third party)"},
 		LoanTransactionTypeMismatch: {
-			"self_bank_account dan transaction_type_code salah: transaksi pihak ketiga (2) tidak bisa ke rekening sendiri",
-			"self_bank_account and transaction_type_code are wrong: a third-party transaction (2) cannot go to the customer's own account"},
+			"self_bank_account dan transaction_type_code salah: 1 ke rekening nasabah sendiri (true), 2 ke pihak ketiga (false)",
+			"self_bank_account and transaction_type_code are wrong: 1 goes to the customer's own account (true), 2 to a third party (false)"},
 		LoanAmountNotPositive: {
 			"loan_amount_request harus bilangan bulat rupiah lebih dari 0",
 			"loan_amount_request must be a whole number of rupiah above 0"},
@@ -75,5 +76,8 @@ func init() {
 		LoanNotWaiting: {
 			"pinjaman tidak menunggu persetujuan pemberi pinjaman: berstatus %d %s",
 			"the loan does not wait for the lender's approval: it is at %d %s"},
+		LoanNotDisbursing: {
+			"pinjaman tidak sedang dicairkan (212 LOAN_DISBURSAL_ON_PROCESS): berstatus %d %s",
+			"the loan is not being disbursed (212 LOAN_DISBURSAL_ON_PROCESS): it is at %d %s"},
 	})
 }

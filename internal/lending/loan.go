@@ -239,6 +239,7 @@ const (
 	ReasonDisbursed        = "disbursed"
 	ReasonDisbursalFailed  = "disbursal_failed"
 	ReasonExpired          = "not_signed_in_time"
+	ReasonOperatorFailed   = "disbursal_failed_by_operator"
 )
 
 // Lender is the lender's identity as the agreement names it

@@ -86,13 +86,12 @@ func (in TransferInput) resolve(ps *julo.Problems) (typ int, self bool) {
 			return 0, false
 		}
 	}
+	// The type says where the money goes (1: the customer's own account,
+	// 2: a third party); self_bank_account, when sent, must agree.
+	// Production refuses 2 with true; 1 with false would pay a cash loan
+	// to someone else's account, which no route here knows: refused too.
 	self = typ == TransactionSelf
-	if in.SelfBankAccount != nil {
-		self = *in.SelfBankAccount
-	}
-	// Production refuses a purchase from a third party paid to the
-	// customer's own account.
-	if typ == TransactionThirdParty && self {
+	if in.SelfBankAccount != nil && *in.SelfBankAccount != self {
 		ps.Add("self_bank_account", i18n.LoanTransactionTypeMismatch)
 	}
 	return typ, self
@@ -554,6 +553,43 @@ func (s *Service) Decide(ctx context.Context, loanXID int64, approve bool) (Loan
 			}}, julo.Scheduled{Job: DisburseJob{LoanID: l.ID}})
 	}
 	return s.store.MoveLoan(ctx, LoanMove{LoanID: l.ID, To: julo.LoanLenderRejected, At: now, Reason: ReasonOperatorRejected, Check: check})
+}
+
+// RetryDisbursement is an operator's `julo loan retry`: a loan stuck at
+// 212 (its disbursement job gave up: the provider was down for all its
+// attempts) gets a new job, under the same reference (the provider
+// deduplicates).
+func (s *Service) RetryDisbursement(ctx context.Context, loanXID int64) (Loan, error) {
+	l, err := s.store.LoanByXID(ctx, loanXID)
+	if err != nil {
+		return Loan{}, err
+	}
+	if l.Status != julo.LoanDisbursing {
+		return Loan{}, statusRefusal(i18n.LoanNotDisbursing, l.Status)
+	}
+	return l, s.enqueue(ctx, julo.Scheduled{Job: DisburseJob{LoanID: l.ID}})
+}
+
+// FailDisbursement is an operator's `julo loan fail`: a loan at 212 whose
+// transfer the provider confirms did not happen moves to 218, the amount
+// back to the limit (the operator's reason recorded).
+func (s *Service) FailDisbursement(ctx context.Context, loanXID int64, reason string) (Loan, error) {
+	l, err := s.store.LoanByXID(ctx, loanXID)
+	if err != nil {
+		return Loan{}, err
+	}
+	now := s.now()
+	code := reasonCode(reason)
+	if code == "" {
+		code = "failed_by_operator"
+	}
+	return s.store.MoveLoan(ctx, LoanMove{LoanID: l.ID, To: julo.LoanDisbursalFailed, At: now, Reason: ReasonOperatorFailed,
+		Check: func(cur Loan) error {
+			if cur.Status != julo.LoanDisbursing {
+				return statusRefusal(i18n.LoanNotDisbursing, cur.Status)
+			}
+			return nil
+		}, Set: func(cur *Loan) { cur.FailureReason = code }})
 }
 
 // disbursementRef is the transfer's reference: the loan xid and random

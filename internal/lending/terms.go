@@ -119,8 +119,10 @@ const (
 	lastCycleDay = 28
 	// maxAmount bounds every amount these rules take (1 trillion rupiah,
 	// as the credit policy's amounts), so that no product overflows.
-	maxAmount      = julo.Money(1_000_000_000_000)
-	maxOffersLimit = 24
+	maxAmount = julo.Money(1_000_000_000_000)
+	// production's LeadGen answer lists at most 4 tenors, and the
+	// document (openapi.yaml, maxItems) says so to partners
+	maxOffersLimit = 4
 	maxExpiryHours = 24 * 30
 )
 

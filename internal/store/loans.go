@@ -444,10 +444,21 @@ func (db *DB) LoanImages(ctx context.Context, loanID int64) ([]lending.Image, er
 }
 
 // AddLoanImage records a loan's image (onboarding's upload pipeline calls
-// it once the blob is stored).
+// it once the blob is stored) while the loan is at 210.
 // At most maxLoanImages per loan (a bound on what one loan can store).
 func (db *DB) AddLoanImage(ctx context.Context, loanID int64, img onboarding.Image) (onboarding.Image, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		// The loan's row is held, so a sign or cancel racing the upload
+		// commits wholly before (the image is refused) or after it, and
+		// racing uploads count one after another.
+		var status julo.LoanStatus
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM loans WHERE id = $1`+db.dialect.forUpdate, loanID).Scan(&status); err != nil {
+			return err
+		}
+		if status != julo.LoanCreated {
+			return &julo.Error{Code: julo.ECONFLICT, Reason: julo.ReasonStatus,
+				Problems: []julo.Problem{{Msg: i18n.LoanImagesClosed, Args: []any{int(status), status.Name()}}}}
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM loan_images WHERE loan_id = $1`, loanID).Scan(&n); err != nil {
 			return err

@@ -84,8 +84,10 @@ func (SandboxDisbursement) Status(_ context.Context, t lending.Transfer) (lendin
 	return lending.TransferResult{State: lending.TransferSucceeded}, nil
 }
 
-// UnconfiguredDisbursement is production's provider when none is set:
-// every call fails, so loans wait at 212 (the job retries) until one is.
+// UnconfiguredDisbursement is the provider when none is set: every call
+// fails. Production refuses to start with it (cmd/julo); a loan whose
+// provider was down for all of its job's attempts waits at 212 for an
+// operator's `julo loan retry` or `julo loan fail`.
 type UnconfiguredDisbursement struct{}
 
 func (UnconfiguredDisbursement) err() error {
