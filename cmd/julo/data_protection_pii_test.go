@@ -156,6 +156,9 @@ func pgDump(t *testing.T, url string) []byte {
 func TestDataProtectionCustomerExportAndErase(t *testing.T) {
 	s := startServer(t, nil)
 	xid := fullPIIFlow(t, s)
+	// The assessment runs in the background (105 -> 125 for this data):
+	// let it finish, or the history's length depends on the machine's speed.
+	s.settle(t)
 	blobsBefore := s.blobCount(t)
 	out, err := s.cli("customer", "export", piiValues["nik"])
 	if err != nil {
@@ -167,7 +170,7 @@ func TestDataProtectionCustomerExportAndErase(t *testing.T) {
 	}
 	if rec.NIK != piiValues["nik"] || rec.Email != piiValues["email"] || len(rec.Applications) != 1 ||
 		rec.Applications[0].Details.Fullname != piiValues["name"] || len(rec.Applications[0].Images) != 2 ||
-		len(rec.Applications[0].History) != 2 || len(rec.Applications[0].OTPSends) != 1 {
+		len(rec.Applications[0].History) != 3 || len(rec.Applications[0].OTPSends) != 1 {
 		t.Fatalf("export %s", out)
 	}
 
