@@ -12,7 +12,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // One method per partner endpoint, in the order of a customer's journey.
@@ -113,35 +112,8 @@ func (c *Client) Address(ctx context.Context, in AddressRequest) (*AddressList, 
 // server counts the same file under a new multipart boundary as the same
 // request.
 func (c *Client) UploadImage(ctx context.Context, xid int64, imageType, filename string, r io.Reader) (string, error) {
-	seeker, canSeek := r.(io.Seeker)
-	var start int64
-	if canSeek {
-		var err error
-		if start, err = seeker.Seek(0, io.SeekCurrent); err != nil {
-			canSeek = false
-		}
-	}
-	// An attempt's writer reads r until the attempt's pipe closes: the
-	// next attempt's waits for it before it seeks r back.
-	var reading sync.Mutex
-	body := func() (io.ReadCloser, string) {
-		pr, pw := io.Pipe()
-		mw := multipart.NewWriter(pw)
-		go func() {
-			reading.Lock()
-			defer reading.Unlock()
-			if canSeek {
-				if _, err := seeker.Seek(start, io.SeekStart); err != nil {
-					pw.CloseWithError(fmt.Errorf("reading the image again: %w", err))
-					return
-				}
-			}
-			pw.CloseWithError(writeUpload(mw, imageType, filename, r))
-		}()
-		return pr, mw.FormDataContentType()
-	}
 	var msg string
-	err := c.call(ctx, request{method: http.MethodPost, path: xidPath("/applications", xid, "images"), body: body, oneShot: !canSeek}, &msg)
+	err := c.call(ctx, uploadRequest(xidPath("/applications", xid, "images"), imageType, filename, r), &msg)
 	return msg, err
 }
 
@@ -181,24 +153,7 @@ func (c *Client) ListImages(ctx context.Context, xid int64) ([]Image, error) {
 // GetImage reads one of the application's images (GET
 // /applications/{xid}/images/{id}; id is Image.ID).
 func (c *Client) GetImage(ctx context.Context, xid, imageID int64) (*ImageFile, error) {
-	r := request{method: http.MethodGet, path: fmt.Sprintf("/applications/%d/images/%d", xid, imageID), accept: "image/*, application/json"}
-	a, err := c.send(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	ct := a.header.Get("Content-Type")
-	if media, _, _ := mime.ParseMediaType(ct); a.status != http.StatusOK || media == "application/json" {
-		// A failure is an envelope like every other answer.
-		if err := c.decode(r, a, nil); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("julo: %s %s: a JSON answer where an image was expected", r.method, r.path)
-	}
-	f := &ImageFile{ContentType: ct, Data: a.body}
-	if _, params, err := mime.ParseMediaType(a.header.Get("Content-Disposition")); err == nil {
-		f.Filename = params["filename"]
-	}
-	return f, nil
+	return c.imageFile(ctx, fmt.Sprintf("/applications/%d/images/%d", xid, imageID))
 }
 
 // SendOTP sends an OTP code by SMS to phone (POST /application/otp/{xid}).
