@@ -15,7 +15,7 @@ func TestArchitectureArrows(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	domain := map[string]bool{"internal/julo": true, "internal/onboarding": true, "internal/credit": true, "internal/lending": true, "internal/notify": true}
+	domain := map[string]bool{"internal/julo": true, "internal/onboarding": true, "internal/credit": true, "internal/lending": true, "internal/notify": true, "internal/backoffice": true}
 	leaves := map[string]bool{"internal/refdata": true, "internal/i18n": true, "internal/webhook": true}
 	adapters := map[string]bool{"internal/store": true, "internal/httpapi": true, "internal/worker": true, "internal/blob": true,
 		"internal/sms": true, "internal/vendors": true, "internal/metrics": true, "internal/keyring": true, "internal/console": true,

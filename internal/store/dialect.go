@@ -77,6 +77,7 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "loans_disbursement_ref", on: "loans.disbursement_ref", key: uniqueDisbursementRef},
 	{name: "loan_images_public", on: "loan_images.public_id", key: lending.UniqueLoanImageID},
 	{name: "loan_images_blob", on: "loan_images.blob_key", key: uniqueLoanImageBlob},
+	{name: "operators_email", on: "operators.email", key: uniqueOperatorEmail},
 }
 
 // uniqueKey returns the rule of the index whose name (or, on SQLite,

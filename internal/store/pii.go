@@ -377,6 +377,10 @@ func (db *DB) RewrapCustomerKeys(ctx context.Context, limit int, at time.Time) (
 		if err := db.rewrapWebhookSeals(ctx, tx); err != nil {
 			return err
 		}
+		// And the operators' TOTP secrets (console.go).
+		if err := db.rewrapOperatorSeals(ctx, tx); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM customer_keys WHERE kek_id <> $1 AND wrapped IS NOT NULL`, cur).Scan(&left)
 	})
 	return rewrapped, left, err
