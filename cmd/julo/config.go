@@ -18,6 +18,8 @@ import (
 type config struct {
 	addr        string
 	metricsAddr string
+	// consoleAddr is the operator console's listener (console.go).
+	consoleAddr string
 	data        string
 	databaseURL string
 	blobURL     string
@@ -116,6 +118,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		return
 	}
 	fs.StringVar(&c.addr, "addr", env("JULO_ADDR", "127.0.0.1:8080"), "listen address of the partner API (JULO_ADDR)")
+	fs.StringVar(&c.consoleAddr, "console-addr", env("JULO_CONSOLE_ADDR", consoleAddrDefault),
+		"listen address of the operator console, apart from the API; default: 127.0.0.1:8081 in the sandbox, off in production; off: none (JULO_CONSOLE_ADDR)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("JULO_METRICS_ADDR", ""),
 		"listen address of /metrics (Prometheus), apart from the API; empty: no metrics (JULO_METRICS_ADDR)")
 	fs.Int64Var(&c.maxBody, "max-body-bytes", envInt("JULO_MAX_BODY_BYTES", "1048576"), "largest accepted request body, uploads excepted (JULO_MAX_BODY_BYTES)")

@@ -47,6 +47,8 @@ type testServer struct {
 	stopped *sync.Once
 	Partner string // a partner created through the CLI
 	Secret  string
+	// ConsoleURL is the operator console's (console_test.go).
+	ConsoleURL string
 }
 
 // logBuffer collects the server's log lines (safe for concurrent use).
@@ -117,7 +119,7 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", s.Data, "--database-url", s.dbURL}
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--data", s.Data, "--database-url", s.dbURL}
 	if s.blobURL != "" {
 		args = append(args, "--blob-url", s.blobURL)
 	}
@@ -130,6 +132,9 @@ func startServer(t *testing.T, extraArgs []string, opts ...serverOption) *testSe
 		select {
 		case line := <-s.logs.lines:
 			var m struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "console listening" {
+				s.ConsoleURL = "http://" + m.Addr
+			}
 			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "listening" {
 				s.URL = "http://" + m.Addr
 				openapiServe(t, s.URL)

@@ -74,6 +74,9 @@ commands:
   loan retry XID | fail XID [--reason CODE]
                                      a loan stuck at 212 (the provider was down for all of its job's attempts): queue the
                                      disbursement again, or record that it failed (218, the amount back to the limit)
+  operator create EMAIL --role admin|reviewer|viewer
+                                     create an operator of the console and print its one-time password (shown once)
+  operator disable EMAIL | enable EMAIL | list
 
 Run "julo COMMAND -h" for the flags of a command.`
 
@@ -113,6 +116,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return application(ctx, args[1:], getenv, stdout, stderr, h)
 	case "loan":
 		return loanCommand(ctx, args[1:], getenv, stdout, stderr, h)
+	case "operator":
+		return operator(ctx, args[1:], getenv, stdout, stderr, h)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -316,6 +321,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		// the two, and the listener past them, both in the envelope (431).
 		MaxHeaderBytes: c.conn.maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// The operator console, on its own listener (console.go).
+	if csrv, err := startConsole(c, db, svc, cs, h, log); err != nil {
+		return err
+	} else if csrv != nil {
+		defer csrv.Close()
 	}
 	if met != nil {
 		msrv, err := serveMetrics(c.metricsAddr, met, api, log)

@@ -149,3 +149,40 @@ type Store interface {
 	// FinishRequest records what carrying out an approved request gave.
 	FinishRequest(ctx context.Context, id int64, state, outcome string) error
 }
+
+// ApplicationRow is a line of the console's applications list: no
+// personal data.
+type ApplicationRow struct {
+	ID        int64 // the store's row id (paging)
+	XID       int64
+	Partner   string
+	Status    int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ApplicationFilter selects applications, newest first.
+type ApplicationFilter struct {
+	Status   int    // 0: any
+	Partner  string // "": any
+	From, To time.Time
+	BeforeID int64 // paging: older than this row id
+	Limit    int
+}
+
+// FunnelStep is one step of the dashboard's funnel: how many applications
+// created in the window reached it.
+type FunnelStep struct {
+	Name  string
+	Count int
+}
+
+// FailedDelivery is a partner callback that gave up.
+type FailedDelivery struct {
+	ID             int64
+	Partner        string
+	ApplicationXID int64
+	EventType      string
+	Attempts       int
+	CreatedAt      time.Time
+}

@@ -390,3 +390,149 @@ func (db *DB) rewrapOperatorSeals(ctx context.Context, tx *sql.Tx) error {
 }
 
 var _ backoffice.Store = (*DB)(nil)
+
+// ConsoleStatusCounts counts the applications at each status.
+func (db *DB) ConsoleStatusCounts(ctx context.Context) (map[int]int, error) {
+	out := map[int]int{}
+	err := scanAll(ctx, db.r, `SELECT status, COUNT(*) FROM applications GROUP BY status`, nil, func(rs *sql.Rows) error {
+		var s, n int
+		err := rs.Scan(&s, &n)
+		out[s] = n
+		return err
+	})
+	return out, err
+}
+
+// ConsoleApplications lists applications, newest first, a page at a time
+// (keyset paging on the row id: a page costs the same at any depth).
+func (db *DB) ConsoleApplications(ctx context.Context, f backoffice.ApplicationFilter) ([]backoffice.ApplicationRow, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Status != 0 {
+		add("a.status = ?", f.Status)
+	}
+	if f.Partner != "" {
+		add("p.username = ?", f.Partner)
+	}
+	if !f.From.IsZero() {
+		add("a.created_at >= ?", ms(f.From))
+	}
+	if !f.To.IsZero() {
+		add("a.created_at < ?", ms(f.To))
+	}
+	if f.BeforeID != 0 {
+		add("a.id < ?", f.BeforeID)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	q := `SELECT a.id, a.xid, p.username, a.status, a.created_at, a.updated_at FROM applications a JOIN partners p ON p.id = a.partner_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, f.Limit)
+	q += " ORDER BY a.id DESC LIMIT $" + strconv.Itoa(len(args))
+	var out []backoffice.ApplicationRow
+	err := scanAll(ctx, db.r, q, args, func(rs *sql.Rows) error {
+		var r backoffice.ApplicationRow
+		var c, u int64
+		err := rs.Scan(&r.ID, &r.XID, &r.Partner, &r.Status, &c, &u)
+		r.CreatedAt, r.UpdatedAt = fromMS(c), fromMS(u)
+		out = append(out, r)
+		return err
+	})
+	return out, err
+}
+
+// ConsoleLookup finds the xids of the applications of an exact NIK, email
+// or (verified) phone through the blind indexes; kind is "nik", "email"
+// or "phone".
+func (db *DB) ConsoleLookup(ctx context.Context, kind, value string) ([]int64, error) {
+	bidx, err := db.blindIndexes(ctx, db.w)
+	if err != nil {
+		return nil, err
+	}
+	var q string
+	switch kind {
+	case bidxNIK:
+		q = `SELECT a.xid FROM applications a JOIN customers c ON c.id = a.customer_id WHERE c.nik_bidx = $1 ORDER BY a.id DESC LIMIT 100`
+	case bidxEmail:
+		q = `SELECT a.xid FROM applications a JOIN customers c ON c.id = a.customer_id WHERE c.email_bidx = $1 ORDER BY a.id DESC LIMIT 100`
+	case bidxPhone:
+		q = `SELECT DISTINCT a.id, a.xid FROM applications a JOIN phone_verifications v ON v.application_id = a.id WHERE v.phone_bidx = $1
+			ORDER BY a.id DESC LIMIT 100`
+	default:
+		return nil, errors.New("store: lookup by " + kind)
+	}
+	var out []int64
+	err = scanAll(ctx, db.r, q, []any{bidx(kind, value)}, func(rs *sql.Rows) error {
+		var id, xid int64
+		var err error
+		if kind == bidxPhone {
+			err = rs.Scan(&id, &xid)
+		} else {
+			err = rs.Scan(&xid)
+		}
+		out = append(out, xid)
+		return err
+	})
+	return out, err
+}
+
+// ConsoleFunnel counts how many applications created since since reached
+// each step: registered, submitted (105), decided (an approval at 130 or a
+// rejection at 135), activated (190). The first loan joins with issue 13.
+func (db *DB) ConsoleFunnel(ctx context.Context, since time.Time) ([]backoffice.FunnelStep, error) {
+	steps := []struct {
+		name string
+		to   []int
+	}{
+		{"registered", nil},
+		{"submitted", []int{int(julo.AppFormSubmitted)}},
+		{"decided", []int{int(julo.AppLimitGenerated), int(julo.AppRejected)}},
+		{"activated", []int{int(julo.AppLimitReady)}},
+	}
+	var out []backoffice.FunnelStep
+	for _, s := range steps {
+		var n int
+		var err error
+		if s.to == nil {
+			err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM applications WHERE created_at >= $1`, ms(since)).Scan(&n)
+		} else {
+			args := []any{ms(since)}
+			var in []string
+			for _, st := range s.to {
+				args = append(args, st)
+				in = append(in, "$"+strconv.Itoa(len(args)))
+			}
+			err = db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM applications a WHERE a.created_at >= $1 AND EXISTS
+				(SELECT 1 FROM application_status_history h WHERE h.application_id = a.id AND h.to_status IN (`+strings.Join(in, ", ")+`))`,
+				args...).Scan(&n)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, backoffice.FunnelStep{Name: s.name, Count: n})
+	}
+	return out, nil
+}
+
+// ConsoleFailedDeliveries lists the latest partner callbacks that gave up.
+func (db *DB) ConsoleFailedDeliveries(ctx context.Context, limit int) ([]backoffice.FailedDelivery, error) {
+	var out []backoffice.FailedDelivery
+	err := scanAll(ctx, db.r, `SELECT d.id, p.username, e.application_xid, e.type, d.attempts, d.created_at
+		FROM webhook_deliveries d JOIN partners p ON p.id = d.partner_id JOIN events e ON e.id = d.event_id
+		WHERE d.state = 'failed' ORDER BY d.id DESC LIMIT $1`, []any{limit}, func(rs *sql.Rows) error {
+		var f backoffice.FailedDelivery
+		var c int64
+		err := rs.Scan(&f.ID, &f.Partner, &f.ApplicationXID, &f.EventType, &f.Attempts, &c)
+		f.CreatedAt = fromMS(c)
+		out = append(out, f)
+		return err
+	})
+	return out, err
+}
