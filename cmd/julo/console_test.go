@@ -331,3 +331,158 @@ func TestConsoleIsNotOnThePartnerAPIPort(t *testing.T) {
 		t.Errorf("the partner API on the console port: %d", resp.StatusCode)
 	}
 }
+
+// Each role's pages and actions, masking, the audit of unmasked views, the
+// images through the session, decisions through the credit service and
+// maker-checker (nothing changes until an admin who is not the maker
+// approves).
+func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
+	s := startServer(t, nil)
+	big := s.submitCredit(t, creditNIK("0003"), creditBody(t, map[string]any{"monthly_income": 10_000_000})) // 125, computed 15,000,000
+	near := s.submitCredit(t, creditNIK("9004"), creditBody(t, nil))                                        // 125, no limit computed
+	near2 := s.submitCredit(t, "3173010101929004", creditBody(t, nil))                                      // 125, no limit computed
+	s.settle(t)
+	for _, xid := range []string{big, near, near2} {
+		if st := s.creditStatus(t, xid); st.Code != 125 {
+			t.Fatalf("%s at %d", xid, st.Code)
+		}
+	}
+	const pw = "a long enough secret phrase"
+	admin := s.loggedIn(t, "admin@lender.example", "admin", pw)
+	admin2 := s.loggedIn(t, "checker@lender.example", "admin", pw)
+	reviewer := s.loggedIn(t, "reviewer@lender.example", "reviewer", pw)
+	viewer := s.loggedIn(t, "viewer@lender.example", "viewer", pw)
+	nik := creditNIK("0003")
+
+	// The dashboard's queue lists the three.
+	d := viewer.get("/").expect(t, 200, "/applications/"+big, "/applications/"+near, "125 MANUAL_REVIEW")
+	if strings.Contains(d.body, "/requests") {
+		t.Fatal("a viewer's menu links the approvals")
+	}
+	viewer.get("/applications?status=125").expect(t, 200, big, near, near2)
+	viewer.get("/applications?status=130").expect(t, 200, "No applications.")
+	viewer.get("/applications?from=2026-13-01").expect(t, 400, "console_bad_date")
+
+	// A viewer reads masked, sees no images, decides nothing, manages nothing.
+	p := viewer.get("/applications/" + big).expect(t, 200, "masked for your role", "3173", "images (hidden for your role)")
+	if strings.Contains(p.body, nik) || strings.Contains(p.body, "/images/") || strings.Contains(p.body, "approve-form") {
+		t.Fatalf("a viewer's page shows the NIK, images or the decision forms:\n%s", p.body)
+	}
+	for _, path := range []string{"/operators", "/audit", "/audit.csv", "/requests", "/applications?q=" + nik + "&by=nik"} {
+		viewer.get(path).expect(t, 403, "console_forbidden", "JULO console")
+	}
+	imgs := regexp.MustCompile(`/applications/` + big + `/images/(\d+)`)
+	rp := reviewer.get("/applications/" + big).expect(t, 200, nik, "Decide", "limit_above_review_threshold")
+	m := imgs.FindAllStringSubmatch(rp.body, -1)
+	if len(m) != 2 {
+		t.Fatalf("the reviewer's page shows %d images:\n%s", len(m), rp.body)
+	}
+	viewer.get("/applications/" + big + "/images/" + m[0][1]).expect(t, 403, "console_forbidden")
+	viewer.post("/applications/"+big+"/decide", "action", "approve", "reason", "ok").expect(t, 403, "console_forbidden")
+	viewer.post("/operators", "email", "x@lender.example", "role", "admin").expect(t, 403)
+
+	// A reviewer sees the images through the session only.
+	img := reviewer.get("/applications/" + big + "/images/" + m[0][1]).expect(t, 200)
+	if ct := img.header.Get("Content-Type"); !strings.HasPrefix(ct, "image/") || len(img.body) < 50 || !strings.HasPrefix(img.body, "\x89PNG") {
+		t.Fatalf("image %q of %d bytes", ct, len(img.body))
+	}
+	s.operatorClient(t).get("/applications/" + big + "/images/" + m[0][1]).expect(t, 303, "/login")
+	reviewer.get("/applications/" + big + "/images/99999999").expect(t, 404, "console_image_missing")
+	reviewer.get("/applications?q=" + nik + "&by=nik").expect(t, 200, "/applications/"+big)
+	reviewer.get("/applications?q=" + big).expect(t, 303, "/applications/"+big)
+	reviewer.get("/applications/1234567890").expect(t, 404, "console_application_missing")
+	for _, path := range []string{"/operators", "/audit", "/requests"} {
+		reviewer.get(path).expect(t, 403, "console_forbidden")
+	}
+
+	// Bad decisions change nothing.
+	reviewer.post("/applications/"+big+"/decide", "action", "approve").expect(t, 400, "console_reason_required")
+	reviewer.post("/applications/"+big+"/decide", "action", "approve", "limit", "lots", "reason", "x").expect(t, 400, "console_bad_limit")
+	reviewer.post("/applications/"+big+"/decide", "action", "maybe", "reason", "x").expect(t, 400, "console_bad_action")
+	reviewer.post("/applications/"+big+"/decide", "action", "reject", "reason_code", "Not A Code", "reason", "x").expect(t, 409, "console_decision_refused")
+	reviewer.post("/applications/"+big+"/decide", "csrf", "forged", "action", "reject", "reason_code", "low_score", "reason", "x").expect(t, 403, "console_csrf")
+	if st := s.creditStatus(t, big); st.Code != 125 {
+		t.Fatalf("refused decisions moved %s to %d", big, st.Code)
+	}
+
+	// Within the computed limit: decided at once, through the credit service.
+	reviewer.post("/applications/"+big+"/decide", "action", "approve", "limit", "12000000", "reason", "payslip seen").expect(t, 303, "done=decided")
+	if st := s.creditStatus(t, big); st.Code != 130 || st.CreditInfo["set_limit"] != 12_000_000 {
+		t.Fatalf("approved: %+v", st)
+	}
+	if r := s.review(t, big); !strings.Contains(string(r.Decisions[len(r.Decisions)-1]), `"decided_by":"operator:console:`) {
+		t.Fatalf("decision record %s", r.Decisions[len(r.Decisions)-1])
+	}
+
+	// Above the computed limit (none was computed for near): a request, and
+	// nothing changes until an admin other than the maker approves it.
+	reviewer.post("/applications/"+near+"/decide", "action", "approve", "limit", "5000000", "reason", "known customer").expect(t, 303, "done=requested")
+	if st := s.creditStatus(t, near); st.Code != 125 {
+		t.Fatalf("a request moved %s to %d", near, st.Code)
+	}
+	reqID := regexp.MustCompile(`action="/requests/(\d+)"`)
+	rq := admin.get("/requests").expect(t, 200, near, "limit_above_computed", "Rp 5.000.000")
+	first := reqID.FindStringSubmatch(rq.body)
+	if first == nil {
+		t.Fatalf("no request to check:\n%s", rq.body)
+	}
+	admin.post("/requests/"+first[1], "verdict", "approve").expect(t, 303, "done=approved")
+	if st := s.creditStatus(t, near); st.Code != 130 || st.CreditInfo["set_limit"] != 5_000_000 {
+		t.Fatalf("after the checker: %+v", st)
+	}
+	admin2.post("/requests/"+first[1], "verdict", "approve").expect(t, 409, "console_request_not_pending")
+
+	// The maker cannot approve its own request; a refusal changes nothing.
+	admin.post("/applications/"+near2+"/decide", "action", "approve", "limit", "6000000", "reason", "known customer").expect(t, 303, "done=requested")
+	own := admin.get("/requests").expect(t, 200, "your request")
+	if reqID.MatchString(own.body) {
+		t.Fatal("the maker is offered to check its own request")
+	}
+	second := reqID.FindStringSubmatch(admin2.get("/requests").expect(t, 200, near2).body)
+	admin.post("/requests/"+second[1], "verdict", "approve").expect(t, 403, "console_own_request")
+	if st := s.creditStatus(t, near2); st.Code != 125 {
+		t.Fatalf("the maker's own approval moved %s to %d", near2, st.Code)
+	}
+	admin2.post("/requests/"+second[1], "verdict", "refuse").expect(t, 303, "done=refused")
+	if st := s.creditStatus(t, near2); st.Code != 125 {
+		t.Fatalf("a refused request moved %s to %d", near2, st.Code)
+	}
+	reviewer.post("/applications/"+near2+"/decide", "action", "reject", "reason_code", "income_unverified", "reason", "no payslip").expect(t, 303)
+	if st := s.creditStatus(t, near2); st.Code != 135 {
+		t.Fatalf("rejected: %d", st.Code)
+	}
+
+	// Operators: an admin creates one (the password shown once) and disables it.
+	op := admin.post("/operators", "email", "new@lender.example", "role", "viewer").expect(t, 200, "one-time-password")
+	if !oneTimeOnPage.MatchString(op.body) {
+		t.Fatal("no one-time password on the page")
+	}
+	if strings.Contains(admin.get("/operators").body, "one-time-password") {
+		t.Fatal("the password is shown twice")
+	}
+
+	// The audit log: every action and unmasked view, filterable and exported.
+	admin.get("/audit?action=application.view_unmasked").expect(t, 200, "application:"+big)
+	csv := admin.get("/audit.csv").expect(t, 200)
+	if csv.header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(csv.body, "id,at,operator_id,action,target,detail,remote_addr\n") {
+		t.Fatalf("CSV %q:\n%s", csv.header.Get("Content-Type"), csv.body)
+	}
+	acts := " " + strings.Join(s.auditActions(t), " ") + " "
+	for _, want := range []string{"forbidden", "application.view", "application.view_unmasked", "image.view", "search", "decide_refused",
+		"csrf_refused", "decide", "request_created", "check_approved", "check_refused", "check_refused", "operator_created", "audit_exported"} {
+		if !strings.Contains(acts, " "+want+" ") {
+			t.Errorf("no %s in the audit log", want)
+		}
+	}
+	var leaks int
+	s.sqlDB().QueryRow(`SELECT COUNT(*) FROM console_audit WHERE target LIKE $1 OR detail LIKE $1 OR target LIKE '%@%' OR detail LIKE '%@%'`, "%"+nik+"%").Scan(&leaks)
+	if leaks != 0 {
+		t.Fatal("personal data in the audit log")
+	}
+	// The log is append-only in the database itself.
+	if _, err := s.sqlDB().Exec(`DELETE FROM console_audit`); err == nil {
+		t.Fatal("the audit log was deleted")
+	}
+}
+
+var oneTimeOnPage = regexp.MustCompile(`<code id="one-time-password">[A-Za-z0-9_-]{20}</code>`)
