@@ -339,8 +339,8 @@ func TestConsoleIsNotOnThePartnerAPIPort(t *testing.T) {
 func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	s := startServer(t, nil)
 	big := s.submitCredit(t, creditNIK("0003"), creditBody(t, map[string]any{"monthly_income": 10_000_000})) // 125, computed 15,000,000
-	near := s.submitCredit(t, creditNIK("9004"), creditBody(t, nil))                                        // 125, no limit computed
-	near2 := s.submitCredit(t, "3173010101929004", creditBody(t, nil))                                      // 125, no limit computed
+	near := s.submitCredit(t, creditNIK("9004"), creditBody(t, nil))                                         // 125, no limit computed
+	near2 := s.submitCredit(t, "3173010101929004", creditBody(t, nil))                                       // 125, no limit computed
 	s.settle(t)
 	for _, xid := range []string{big, near, near2} {
 		if st := s.creditStatus(t, xid); st.Code != 125 {
@@ -364,7 +364,7 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	viewer.get("/applications?from=2026-13-01").expect(t, 400, "console_bad_date")
 
 	// A viewer reads masked, sees no images, decides nothing, manages nothing.
-	p := viewer.get("/applications/" + big).expect(t, 200, "masked for your role", "3173", "images (hidden for your role)")
+	p := viewer.get("/applications/"+big).expect(t, 200, "masked for your role", "3173", "images (hidden for your role)")
 	if strings.Contains(p.body, nik) || strings.Contains(p.body, "/images/") || strings.Contains(p.body, "approve-form") {
 		t.Fatalf("a viewer's page shows the NIK, images or the decision forms:\n%s", p.body)
 	}
@@ -372,24 +372,24 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 		viewer.get(path).expect(t, 403, "console_forbidden", "JULO console")
 	}
 	imgs := regexp.MustCompile(`/applications/` + big + `/images/(\d+)`)
-	rp := reviewer.get("/applications/" + big).expect(t, 200, nik, "Decide", "limit_above_review_threshold")
+	rp := reviewer.get("/applications/"+big).expect(t, 200, nik, "Decide", "limit_above_review_threshold")
 	m := imgs.FindAllStringSubmatch(rp.body, -1)
 	if len(m) != 2 {
 		t.Fatalf("the reviewer's page shows %d images:\n%s", len(m), rp.body)
 	}
-	viewer.get("/applications/" + big + "/images/" + m[0][1]).expect(t, 403, "console_forbidden")
+	viewer.get("/applications/"+big+"/images/"+m[0][1]).expect(t, 403, "console_forbidden")
 	viewer.post("/applications/"+big+"/decide", "action", "approve", "reason", "ok").expect(t, 403, "console_forbidden")
 	viewer.post("/operators", "email", "x@lender.example", "role", "admin").expect(t, 403)
 
 	// A reviewer sees the images through the session only.
-	img := reviewer.get("/applications/" + big + "/images/" + m[0][1]).expect(t, 200)
+	img := reviewer.get("/applications/"+big+"/images/"+m[0][1]).expect(t, 200)
 	if ct := img.header.Get("Content-Type"); !strings.HasPrefix(ct, "image/") || len(img.body) < 50 || !strings.HasPrefix(img.body, "\x89PNG") {
 		t.Fatalf("image %q of %d bytes", ct, len(img.body))
 	}
-	s.operatorClient(t).get("/applications/" + big + "/images/" + m[0][1]).expect(t, 303, "/login")
-	reviewer.get("/applications/" + big + "/images/99999999").expect(t, 404, "console_image_missing")
-	reviewer.get("/applications?q=" + nik + "&by=nik").expect(t, 200, "/applications/"+big)
-	reviewer.get("/applications?q=" + big).expect(t, 303, "/applications/"+big)
+	s.operatorClient(t).get("/applications/"+big+"/images/"+m[0][1]).expect(t, 303, "/login")
+	reviewer.get("/applications/"+big+"/images/99999999").expect(t, 404, "console_image_missing")
+	reviewer.get("/applications?q="+nik+"&by=nik").expect(t, 200, "/applications/"+big)
+	reviewer.get("/applications?q="+big).expect(t, 303, "/applications/"+big)
 	reviewer.get("/applications/1234567890").expect(t, 404, "console_application_missing")
 	for _, path := range []string{"/operators", "/audit", "/requests"} {
 		reviewer.get(path).expect(t, 403, "console_forbidden")
