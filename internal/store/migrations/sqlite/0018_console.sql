@@ -1,5 +1,10 @@
 -- Issue 15 (the lender's operator console).
 --
+-- The console's applications list filters by status newest first (keyset
+-- paging on the id): an index that gives those rows in that order, so a
+-- page does not sort every application of the status.
+CREATE INDEX applications_status_id ON applications (status, id);
+
 -- operators: the lender's staff who log in to the console. The email is
 -- the login (the operator's own, not a customer's); the password is an
 -- argon2id hash (its parameters and salt in the text); must_change is set
