@@ -193,6 +193,8 @@ func (c config) validateServe() error {
 		return fmt.Errorf("production needs an SMS provider: set JULO_SMS_PROVIDER=webhook and JULO_SMS_WEBHOOK_URL (or =log to only log messages)")
 	case c.smsProvider == "webhook" && c.smsURL == "":
 		return fmt.Errorf("--sms-provider webhook needs --sms-webhook-url (JULO_SMS_WEBHOOK_URL)")
+	case c.consoleListenAddr() != "" && samePort(c.consoleListenAddr(), c.addr):
+		return fmt.Errorf("--console-addr %s: the operator console is never served on the partner API's port (%s)", c.consoleListenAddr(), c.addr)
 	case c.metricsAddr != "" && samePort(c.metricsAddr, c.addr):
 		return fmt.Errorf("--metrics-addr %s: metrics are never served on the partner API's port (%s)", c.metricsAddr, c.addr)
 	case c.smsProvider != "" && c.smsProvider != "log" && c.smsProvider != "webhook":
