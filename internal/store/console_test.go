@@ -8,6 +8,7 @@ import (
 
 	"github.com/julo-partnership/julo/internal/backoffice"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 func TestConsoleOperatorsSessionsAuditAndRequests(t *testing.T) {
@@ -176,4 +177,41 @@ func (d testDB) countWhere(t *testing.T, db *DB, from string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// keys rotate-data reseals the operators' TOTP secrets with the current
+// data key, so the old key can leave the key file.
+func TestRewrapResealsOperatorTOTPSecrets(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, d testDB) {
+		ctx := context.Background()
+		db := d.migrated(t)
+		op, err := db.CreateOperator(ctx, "ana@lender.example", backoffice.RoleAdmin, "h", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret := []byte("totp-secret-20-bytes")
+		if err := db.SetOperatorTOTP(ctx, op.ID, secret, true, at); err != nil {
+			t.Fatal(err)
+		}
+		rotated := testKeys
+		rotated.Data = onboarding.KeySet{Current: "d2", Keys: map[string][]byte{
+			"d1": testKeys.Data.Keys["d1"], "d2": []byte("fedcba9876543210fedcba9876543210")}}
+		db2 := d.open(t)
+		if err := db2.SetKeys(rotated); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db2.RewrapCustomerKeys(ctx, 10, at); err != nil {
+			t.Fatal(err)
+		}
+		onlyNew := rotated
+		onlyNew.Data = onboarding.KeySet{Current: "d2", Keys: map[string][]byte{"d2": rotated.Data.Keys["d2"]}}
+		db3 := d.open(t)
+		if err := db3.SetKeys(onlyNew); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db3.OperatorByID(ctx, op.ID)
+		if err != nil || string(got.TOTPSecret) != string(secret) {
+			t.Fatalf("after the rotation without d1: %q %v", got.TOTPSecret, err)
+		}
+	})
 }
