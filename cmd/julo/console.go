@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,6 +57,7 @@ func startConsole(c config, db *store.DB, svc *onboarding.Service, cs *credit.Se
 	}
 	act := credit.NewActivation(credit.ActivationDeps{Store: db, Policy: p, Now: h.now})
 	con, err := console.New(console.Deps{Office: backOffice(c, db, h), Reads: consoleReads{db, svc}, Decider: cs, Reviewer: act, Policy: p,
+		Rights: customerRights{db, h},
 		Config: console.Config{Production: c.production(), Env: c.env, Log: log}})
 	if err != nil {
 		return nil, err
@@ -213,4 +215,35 @@ func consoleText(msg string) string {
 		return "no such operator"
 	}
 	return msg
+}
+
+// customerRights is the console's CustomerRights on the store, as `julo
+// customer export|erase` do them.
+type customerRights struct {
+	db *store.DB
+	h  hooks
+}
+
+func (c customerRights) ExportCustomer(ctx context.Context, xid int64) ([]byte, error) {
+	rec, err := c.db.CustomerByApplicationXID(ctx, xid)
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(rec, "", "  ")
+}
+
+func (c customerRights) EraseCustomer(ctx context.Context, xid int64) (int64, error) {
+	rec, err := c.db.CustomerByApplicationXID(ctx, xid)
+	if err != nil {
+		return 0, err
+	}
+	now := time.Now
+	if c.h.now != nil {
+		now = c.h.now
+	}
+	e, err := c.db.EraseCustomer(ctx, rec.NIK, store.ErasureRequest, now(), sweepJob)
+	if errors.Is(err, store.ErrObligation) {
+		return 0, &julo.Error{Code: julo.ECONFLICT, Problems: []julo.Problem{{Msg: "console_erase_obligation"}}, Err: err}
+	}
+	return e.ID, err
 }

@@ -461,6 +461,21 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 		t.Fatal("the password is shown twice")
 	}
 
+	// Customer rights: admins only, both audited.
+	reviewer.post("/applications/"+near2+"/export").expect(t, 403, "console_forbidden")
+	reviewer.post("/applications/"+near2+"/erase", "confirm", "ERASE").expect(t, 403, "console_forbidden")
+	ex := admin.post("/applications/" + near2 + "/export").expect(t, 200, `"nik": "3173010101929004"`, `"credit_decisions"`)
+	if !strings.HasPrefix(ex.header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export headers %v", ex.header)
+	}
+	admin.post("/applications/"+near2+"/erase", "confirm", "erase").expect(t, 400, "console_erase_confirm")
+	admin.get("/applications/" + near2)
+	admin.post("/applications/"+near2+"/erase", "confirm", "ERASE").expect(t, 303, "done=erased")
+	admin.post("/applications/"+near2+"/export").expect(t, 404, "console_customer_missing")
+	if out, err := s.cli("customer", "export", "3173010101929004"); err == nil {
+		t.Fatalf("the erased customer still exports: %s", out)
+	}
+
 	// The audit log: every action and unmasked view, filterable and exported.
 	admin.get("/audit?action=application.view_unmasked").expect(t, 200, "application:"+big)
 	csv := admin.get("/audit.csv").expect(t, 200)
@@ -469,7 +484,8 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	}
 	acts := " " + strings.Join(s.auditActions(t), " ") + " "
 	for _, want := range []string{"forbidden", "application.view", "application.view_unmasked", "image.view", "search", "decide_refused",
-		"csrf_refused", "decide", "request_created", "check_approved", "check_refused", "check_refused", "operator_created", "audit_exported"} {
+		"csrf_refused", "decide", "request_created", "check_approved", "check_refused", "check_refused", "operator_created", "audit_exported",
+		"customer.export", "customer.erase"} {
 		if !strings.Contains(acts, " "+want+" ") {
 			t.Errorf("no %s in the audit log", want)
 		}

@@ -62,6 +62,17 @@ type Reviewer interface {
 	DecideReview(ctx context.Context, xid int64, rd credit.ReviewDecision) (credit.Decision, error)
 }
 
+// CustomerRights are the data-protection operations on an application's
+// customer (as `julo customer export|erase` do).
+type CustomerRights interface {
+	// ExportCustomer is everything held about the customer, as JSON.
+	ExportCustomer(ctx context.Context, xid int64) ([]byte, error)
+	// EraseCustomer crypto-shreds the customer's personal data and returns
+	// the erasure's id; a refusal (an active credit line) is a *julo.Error
+	// with its message id.
+	EraseCustomer(ctx context.Context, xid int64) (int64, error)
+}
+
 // ApplicationView is what an application's page shows.
 type ApplicationView struct {
 	XID        int64
@@ -136,6 +147,7 @@ type Deps struct {
 	Reads    Reads
 	Decider  Decider
 	Reviewer Reviewer
+	Rights   CustomerRights
 	Policy   credit.Policy
 	Config   Config
 }

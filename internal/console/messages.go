@@ -34,9 +34,12 @@ var messages = map[string]string{
 	"console_bad_limit":           "The limit is a whole number of rupiah, more than 0.",
 	"console_bad_action":          "Choose approve or reject.",
 	"console_reason_required":     "Give the reason (at most 1000 characters).",
-	"console_application_missing": "No such application.",
+	"console_application_missing": "No such application (or its customer's data was erased).",
 	"console_image_missing":       "No such image.",
 	"console_decision_refused":    "The decision was refused.",
+	"console_customer_missing":    "No such customer, or its data was erased already.",
+	"console_erase_confirm":       "Type ERASE to confirm the erasure.",
+	"console_erase_obligation":    "Not erased: the customer has an active credit line (an obligation the lender must keep records of).",
 }
 
 // message is the text of a message id (the id itself when it has none).

@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /applications/{xid}", s.page(backoffice.RoleViewer, s.application))
 	m.HandleFunc("GET /applications/{xid}/images/{id}", s.page(backoffice.RoleReviewer, s.image))
 	m.HandleFunc("POST /applications/{xid}/decide", s.page(backoffice.RoleReviewer, s.decide))
+	m.HandleFunc("POST /applications/{xid}/export", s.page(backoffice.RoleAdmin, s.exportCustomer))
+	m.HandleFunc("POST /applications/{xid}/erase", s.page(backoffice.RoleAdmin, s.eraseCustomer))
 	m.HandleFunc("GET /requests", s.page(backoffice.RoleAdmin, s.requests))
 	m.HandleFunc("POST /requests/{id}", s.page(backoffice.RoleAdmin, s.check))
 	m.HandleFunc("GET /operators", s.page(backoffice.RoleAdmin, s.operators))
@@ -674,3 +676,52 @@ func csvSafe(v string) string {
 }
 
 func fmtInt(n int64) string { return fmt.Sprint(n) }
+
+// exportCustomer sends everything held about the application's customer
+// as a JSON download (admins only; audited before the data leaves).
+func (s *Server) exportCustomer(w http.ResponseWriter, r *http.Request, u who) {
+	xid := atoi(r.PathValue("xid"))
+	target := "application:" + strconv.FormatInt(xid, 10)
+	b, err := s.d.Rights.ExportCustomer(r.Context(), xid)
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
+		s.fail(w, r, http.StatusNotFound, "console_customer_missing")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !s.mustAudit(w, r, u.op.ID, "customer.export", target) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="customer-of-application-`+strconv.FormatInt(xid, 10)+`.json"`)
+	w.Write(b)
+}
+
+// eraseCustomer erases the application's customer's personal data
+// (admins only, with the word ERASE typed as confirmation; audited).
+func (s *Server) eraseCustomer(w http.ResponseWriter, r *http.Request, u who) {
+	xid := atoi(r.PathValue("xid"))
+	target := "application:" + strconv.FormatInt(xid, 10)
+	if r.PostForm.Get("confirm") != "ERASE" {
+		s.fail(w, r, http.StatusBadRequest, "console_erase_confirm")
+		return
+	}
+	id, err := s.d.Rights.EraseCustomer(r.Context(), xid)
+	if err != nil {
+		if julo.ErrorCode(err) == julo.ENOTFOUND {
+			s.fail(w, r, http.StatusNotFound, "console_customer_missing")
+			return
+		}
+		if msg := backoffice.Message(err); msg != "" {
+			s.audit(r, u.op.ID, "customer.erase_refused", target, msg)
+			s.fail(w, r, http.StatusConflict, msg)
+			return
+		}
+		s.internal(w, r, err)
+		return
+	}
+	s.audit(r, u.op.ID, "customer.erase", target, "erasure:"+strconv.FormatInt(id, 10))
+	http.Redirect(w, r, "/applications/"+strconv.FormatInt(xid, 10)+"?done=erased", http.StatusSeeOther)
+}
