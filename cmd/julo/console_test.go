@@ -464,7 +464,7 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	// Customer rights: admins only, both audited.
 	reviewer.post("/applications/"+near2+"/export").expect(t, 403, "console_forbidden")
 	reviewer.post("/applications/"+near2+"/erase", "confirm", "ERASE").expect(t, 403, "console_forbidden")
-	ex := admin.post("/applications/" + near2 + "/export").expect(t, 200, `"nik": "3173010101929004"`, `"credit_decisions"`)
+	ex := admin.post("/applications/"+near2+"/export").expect(t, 200, `"nik": "3173010101929004"`, `"credit_decisions"`)
 	if !strings.HasPrefix(ex.header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export headers %v", ex.header)
 	}
