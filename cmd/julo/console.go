@@ -57,7 +57,7 @@ func startConsole(c config, db *store.DB, svc *onboarding.Service, cs *credit.Se
 	}
 	act := credit.NewActivation(credit.ActivationDeps{Store: db, Policy: p, Now: h.now})
 	con, err := console.New(console.Deps{Office: backOffice(c, db, h), Reads: consoleReads{db, svc}, Decider: cs, Reviewer: act, Policy: p,
-		Rights: customerRights{db, h},
+		Rights: customerRights{db, h}, Partners: svc,
 		Config: console.Config{Production: c.production(), Env: c.env, Log: log}})
 	if err != nil {
 		return nil, err

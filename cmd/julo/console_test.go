@@ -461,6 +461,22 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 		t.Fatal("the password is shown twice")
 	}
 
+	// Partners (admin): create (the secret shown once and working), disable, rotate.
+	reviewer.get("/partners").expect(t, 403, "console_forbidden")
+	admin.get("/partners").expect(t, 200, "<td>acme</td>")
+	pp := admin.post("/partners", "action", "create", "name", "beta").expect(t, 200, "partner-secret")
+	secret := regexp.MustCompile(`<code id="partner-secret">([^<]+)</code>`).FindStringSubmatch(pp.body)
+	if secret == nil || strings.Contains(admin.get("/partners").body, secret[1]) {
+		t.Fatalf("the secret is not shown once:\n%s", pp.body)
+	}
+	admin.post("/partners", "action", "create", "name", "beta").expect(t, 409)
+	admin.post("/partners", "action", "disable", "name", "nobody").expect(t, 404)
+	admin.post("/partners", "action", "disable", "name", "beta").expect(t, 200, "disable done")
+	if !strings.Contains(admin.get("/partners").body, "<td>beta</td><td>disabled</td>") {
+		t.Fatal("beta is not shown disabled")
+	}
+	admin.post("/partners", "action", "rotate", "name", "beta").expect(t, 200, "partner-secret")
+
 	// Customer rights: admins only, both audited.
 	reviewer.post("/applications/"+near2+"/export").expect(t, 403, "console_forbidden")
 	reviewer.post("/applications/"+near2+"/erase", "confirm", "ERASE").expect(t, 403, "console_forbidden")
@@ -485,7 +501,7 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	acts := " " + strings.Join(s.auditActions(t), " ") + " "
 	for _, want := range []string{"forbidden", "application.view", "application.view_unmasked", "image.view", "search", "decide_refused",
 		"csrf_refused", "decide", "request_created", "check_approved", "check_refused", "check_refused", "operator_created", "audit_exported",
-		"customer.export", "customer.erase"} {
+		"customer.export", "customer.erase", "partner_create", "partner_disable", "partner_rotate"} {
 		if !strings.Contains(acts, " "+want+" ") {
 			t.Errorf("no %s in the audit log", want)
 		}

@@ -29,6 +29,7 @@ import (
 	"github.com/julo-partnership/julo/internal/backoffice"
 	"github.com/julo-partnership/julo/internal/credit"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/onboarding"
 )
 
 //go:embed templates/*.html
@@ -60,6 +61,18 @@ type Decider interface {
 // Reviewer decides customers' review requests at 135.
 type Reviewer interface {
 	DecideReview(ctx context.Context, xid int64, rd credit.ReviewDecision) (credit.Decision, error)
+}
+
+// Partners are the partner administration's operations (as `julo
+// partner` does them).
+type Partners interface {
+	ListPartners(ctx context.Context) ([]onboarding.PartnerSummary, error)
+	// CreatePartner returns the partner's first secret, shown once.
+	CreatePartner(ctx context.Context, username string) (string, error)
+	SetPartnerDisabled(ctx context.Context, username string, disabled bool) error
+	// RotatePartnerSecret returns the new secret, shown once; the previous
+	// one keeps working.
+	RotatePartnerSecret(ctx context.Context, username string) (string, error)
 }
 
 // CustomerRights are the data-protection operations on an application's
@@ -148,6 +161,7 @@ type Deps struct {
 	Decider  Decider
 	Reviewer Reviewer
 	Rights   CustomerRights
+	Partners Partners
 	Policy   credit.Policy
 	Config   Config
 }

@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /applications/{xid}/erase", s.page(backoffice.RoleAdmin, s.eraseCustomer))
 	m.HandleFunc("GET /requests", s.page(backoffice.RoleAdmin, s.requests))
 	m.HandleFunc("POST /requests/{id}", s.page(backoffice.RoleAdmin, s.check))
+	m.HandleFunc("GET /partners", s.page(backoffice.RoleAdmin, s.partners))
+	m.HandleFunc("POST /partners", s.page(backoffice.RoleAdmin, s.partnerAction))
 	m.HandleFunc("GET /operators", s.page(backoffice.RoleAdmin, s.operators))
 	m.HandleFunc("POST /operators", s.page(backoffice.RoleAdmin, s.createOperator))
 	m.HandleFunc("POST /operators/{id}/disable", s.page(backoffice.RoleAdmin, s.setOperatorDisabled(true)))
@@ -724,4 +726,58 @@ func (s *Server) eraseCustomer(w http.ResponseWriter, r *http.Request, u who) {
 	}
 	s.audit(r, u.op.ID, "customer.erase", target, "erasure:"+strconv.FormatInt(id, 10))
 	http.Redirect(w, r, "/applications/"+strconv.FormatInt(xid, 10)+"?done=erased", http.StatusSeeOther)
+}
+
+func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request, data map[string]any) {
+	ps, err := s.d.Partners.ListPartners(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	data["Title"], data["Partners"] = "Partners", ps
+	s.render(w, r, "partners", data)
+}
+
+func (s *Server) partners(w http.ResponseWriter, r *http.Request, u who) {
+	s.partnersPage(w, r, map[string]any{})
+}
+
+// partnerAction creates a partner, disables or enables one, or rotates its
+// secret (admins only, audited); a new secret is shown on this answer only.
+func (s *Server) partnerAction(w http.ResponseWriter, r *http.Request, u who) {
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	action := r.PostForm.Get("action")
+	var secret string
+	var err error
+	switch action {
+	case "create":
+		secret, err = s.d.Partners.CreatePartner(r.Context(), name)
+	case "disable", "enable":
+		err = s.d.Partners.SetPartnerDisabled(r.Context(), name, action == "disable")
+	case "rotate":
+		secret, err = s.d.Partners.RotatePartnerSecret(r.Context(), name)
+	default:
+		s.fail(w, r, http.StatusBadRequest, "console_bad_action")
+		return
+	}
+	target := "partner:" + name
+	if err != nil {
+		if msg := backoffice.Message(err); msg != "" {
+			s.audit(r, u.op.ID, "partner_"+action+"_refused", target, msg)
+			status := http.StatusBadRequest
+			switch julo.ErrorCode(err) {
+			case julo.ENOTFOUND:
+				status = http.StatusNotFound
+			case julo.ECONFLICT:
+				status = http.StatusConflict
+			}
+			w.WriteHeader(status)
+			s.partnersPage(w, r, map[string]any{"Error": msg})
+			return
+		}
+		s.internal(w, r, err)
+		return
+	}
+	s.audit(r, u.op.ID, "partner_"+action, target, "")
+	s.partnersPage(w, r, map[string]any{"Done": action, "Name": name, "Secret": secret})
 }
