@@ -518,3 +518,42 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 }
 
 var oneTimeOnPage = regexp.MustCompile(`<code id="one-time-password">[A-Za-z0-9_-]{20}</code>`)
+
+// A review request at 135: a reviewer's overturn waits for an admin (the
+// maker-checker of an overturned rejection); upholding needs no checker.
+func TestConsoleReviewRequestOverturnNeedsAChecker(t *testing.T) {
+	s := startServer(t, nil)
+	path := func(xid string) string { return "/api/partnership/v1/application/" + xid + "/review-request" }
+	xid := s.submitCredit(t, creditNIK("9002"), creditBody(t, nil))
+	other := s.submitCredit(t, "3173010101929002", creditBody(t, nil))
+	s.settle(t)
+	for _, x := range []string{xid, other} {
+		s.do(req{Method: "POST", Path: path(x), Body: map[string]any{"reason": "Penghasilan saya naik"}}).expect(t, 200)
+	}
+	const pw = "a long enough secret phrase"
+	reviewer := s.loggedIn(t, "reviewer@lender.example", "reviewer", pw)
+	admin := s.loggedIn(t, "admin@lender.example", "admin", pw)
+	viewer := s.loggedIn(t, "viewer@lender.example", "viewer", pw)
+	reviewer.get("/applications/"+xid).expect(t, 200, "Penghasilan saya naik", "Overturn the rejection", "Uphold the rejection")
+	if strings.Contains(viewer.get("/applications/"+xid).body, "Penghasilan") {
+		t.Fatal("a viewer reads the customer's reason")
+	}
+	reviewer.post("/applications/"+xid+"/decide", "action", "approve", "reason", "income proven").expect(t, 400, "console_bad_limit")
+	reviewer.post("/applications/"+xid+"/decide", "action", "approve", "limit", "4000000", "reason", "income proven").expect(t, 303, "done=requested")
+	if st := s.creditStatus(t, xid); st.Code != 135 {
+		t.Fatalf("a request moved %s to %d", xid, st.Code)
+	}
+	id := regexp.MustCompile(`action="/requests/(\d+)"`).FindStringSubmatch(admin.get("/requests").expect(t, 200, "overturn_rejection").body)
+	admin.post("/requests/"+id[1], "verdict", "approve").expect(t, 303, "done=approved")
+	if st := s.creditStatus(t, xid); st.Code != 130 || st.CreditInfo["set_limit"] != 4_000_000 {
+		t.Fatalf("after the checker: %+v", st)
+	}
+	// Upholding is decided at once and keeps 135.
+	reviewer.post("/applications/"+other+"/decide", "action", "reject", "reason", "income not proven").expect(t, 303, "done=decided")
+	if st := s.creditStatus(t, other); st.Code != 135 || st.Decision.ReasonCodes[0] != "review_upheld" {
+		t.Fatalf("upheld: %+v", st)
+	}
+	if strings.Contains(reviewer.get("/applications/"+other).body, "Uphold the rejection") {
+		t.Fatal("a resolved review request can be decided again")
+	}
+}
