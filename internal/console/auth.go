@@ -74,7 +74,7 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request, u who) {
 		http.Redirect(w, r, stepURL(s.d.Office.NextStep(u.op, u.sess.Stage)), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r.WithContext(r.Context()), "totp", map[string]any{"CSRF": u.sess.CSRF})
+	s.render(w, r, "totp", map[string]any{"CSRF": u.sess.CSRF})
 }
 
 func (s *Server) totp(w http.ResponseWriter, r *http.Request, u who) {

@@ -15,7 +15,6 @@ package console
 import (
 	"context"
 	"embed"
-	"errors"
 	"html/template"
 	"io"
 	"io/fs"
@@ -149,9 +148,7 @@ type Config struct {
 	// TLS) and the page says which environment it is.
 	Production bool
 	Env        string
-	// ComputedLimit returns the limit the policy computed for a decision
-	// list (the last offer's set limit; 0: none).
-	Log *slog.Logger
+	Log        *slog.Logger
 }
 
 // Deps is what the console needs.
@@ -401,5 +398,3 @@ func atoi(s string) int64 {
 	}
 	return n
 }
-
-var errNoPage = errors.New("console: no such page")

@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -676,8 +675,6 @@ func csvSafe(v string) string {
 	}
 	return v
 }
-
-func fmtInt(n int64) string { return fmt.Sprint(n) }
 
 // exportCustomer sends everything held about the application's customer
 // as a JSON download (admins only; audited before the data leaves).
