@@ -63,6 +63,13 @@ func startConsole(c config, db *store.DB, svc *onboarding.Service, cs *credit.Se
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
+	if err != nil && c.consoleAddr == consoleAddrDefault {
+		// The sandbox's default address taken (another instance on this
+		// machine): the API runs on without a console; an address given
+		// on purpose fails the start instead.
+		log.Warn("console not started: its default address is taken; give --console-addr", "addr", addr, "error", err.Error())
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("console listener (--console-addr): %w", err)
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/base32"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -555,5 +557,33 @@ func TestConsoleReviewRequestOverturnNeedsAChecker(t *testing.T) {
 	}
 	if strings.Contains(reviewer.get("/applications/"+other).body, "Uphold the rejection") {
 		t.Fatal("a resolved review request can be decided again")
+	}
+}
+
+// An address given on purpose that is taken fails the start; the API's own
+// port is refused; "off" serves no console.
+func TestConsoleAddressRules(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--addr", "127.0.0.1:0", "--console-addr", taken.Addr().String()}, "console listener"},
+		{[]string{"--addr", "127.0.0.1:18181", "--console-addr", "127.0.0.1:18181"}, "never served on the partner API's port"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err := runWith(ctx, append([]string{"serve", "--data", t.TempDir()}, c.args...), func(string) string { return "" }, io.Discard, io.Discard, hooks{})
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("serve %v: %v, want %q", c.args, err, c.want)
+		}
+	}
+	s := startServer(t, []string{"--console-addr", "off"})
+	if s.ConsoleURL != "" {
+		t.Fatalf("a console with --console-addr off: %s", s.ConsoleURL)
 	}
 }
