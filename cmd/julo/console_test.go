@@ -26,7 +26,7 @@ type operatorClient struct {
 	csrf string
 }
 
-type page struct {
+type consolePage struct {
 	status   int
 	location string
 	body     string
@@ -45,7 +45,7 @@ func (s *testServer) operatorClient(t *testing.T) *operatorClient {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func (o *operatorClient) do(method, path string, form url.Values) page {
+func (o *operatorClient) do(method, path string, form url.Values) consolePage {
 	o.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -64,17 +64,17 @@ func (o *operatorClient) do(method, path string, form url.Values) page {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	p := page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b), header: resp.Header}
+	p := consolePage{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b), header: resp.Header}
 	if m := csrfField.FindStringSubmatch(p.body); m != nil {
 		o.csrf = m[1]
 	}
 	return p
 }
 
-func (o *operatorClient) get(path string) page { o.t.Helper(); return o.do("GET", path, nil) }
+func (o *operatorClient) get(path string) consolePage { o.t.Helper(); return o.do("GET", path, nil) }
 
 // post sends a form with the session's CSRF token (unless form has one).
-func (o *operatorClient) post(path string, kv ...string) page {
+func (o *operatorClient) post(path string, kv ...string) consolePage {
 	o.t.Helper()
 	f := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -86,7 +86,7 @@ func (o *operatorClient) post(path string, kv ...string) page {
 	return o.do("POST", path, f)
 }
 
-func (p page) expect(t *testing.T, status int, fragments ...string) page {
+func (p consolePage) expect(t *testing.T, status int, fragments ...string) consolePage {
 	t.Helper()
 	if p.status != status {
 		t.Fatalf("status %d (location %q), want %d:\n%s", p.status, p.location, status, p.body)
