@@ -297,17 +297,13 @@ func loanRecord(l lending.Loan) map[string]any {
 		sched = append(sched, map[string]any{"number": in.Number, "due_date": in.Due.Format("2006-01-02"),
 			"principal": in.Principal, "interest": in.Interest, "total": in.Total})
 	}
-	account := l.Destination.Account
-	if l.Destination.Kind == lending.DestinationSelf && len(account) > 4 {
-		account = strings.Repeat("*", len(account)-4) + account[len(account)-4:]
-	}
 	return map[string]any{"loan_xid": l.XID, "application_xid": l.ApplicationXID, "status": int(l.Status),
 		"status_name": l.Status.Name(), "loan_amount": q.LoanAmount, "requested_amount": q.Requested,
 		"provision_amount": q.Provision, "disbursement_amount": q.Disbursement, "duration": q.Duration,
 		"interest_bps": q.InterestBPS, "provision_bps": q.ProvisionBPS, "daily_cost_ppm": q.DailyCostPPM,
 		"benefit_cap":      map[string]any{"from": q.Cap.From.Format("2006-01-02"), "daily_ppm": q.Cap.DailyPPM, "source": q.Cap.Source},
 		"debt_service_cap": map[string]any{"from": l.DebtCap.From.Format("2006-01-02"), "max_share_bps": l.DebtCap.MaxShareBPS, "source": l.DebtCap.Source},
-		"policy_version":   l.PolicyVersion, "destination": map[string]any{"kind": l.Destination.Kind, "bank": l.Destination.BankName, "account": account},
+		"policy_version":   l.PolicyVersion, "destination": map[string]any{"kind": l.Destination.Kind, "bank": l.Destination.BankName, "account": l.Destination.Masked()},
 		"created_at": l.CreatedAt, "expires_at": l.ExpiresAt, "disbursement_ref": l.DisbursementRef,
 		"failure_reason": l.FailureReason, "schedule": sched}
 }

@@ -72,7 +72,7 @@ func newAgreementData(a lending.Agreement) agreementData {
 			Interest: in.Interest.String(), Total: in.Total.String()})
 	}
 	capAmount, _ := q.LoanAmount.MulDiv(a.TotalCostCapBPS, 10_000)
-	dest := l.Destination.BankName + " " + maskAccount(l.Destination)
+	dest := l.Destination.BankName + " " + l.Destination.Masked()
 	if l.Destination.Kind == lending.DestinationPartner {
 		dest = "rekening penampung mitra, " + dest
 	} else {

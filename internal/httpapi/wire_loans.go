@@ -168,7 +168,7 @@ func newLoanStatusJSON(v lending.LoanView) loanStatusJSON {
 		Duration: q.Duration, InterestMonthly: bpsRate(q.InterestBPS), FirstInstallment: q.FirstInstallment,
 		Installment: q.Installment, Disbursement: q.Disbursement, Provision: q.Provision, SPHPExpires: l.ExpiresAt.UTC(),
 		SignatureStatus: v.Signature,
-		Bank:            bankJSON{BankName: l.Destination.BankName, AccountNumber: maskAccount(l.Destination), Destination: l.Destination.Kind}},
+		Bank:            bankJSON{BankName: l.Destination.BankName, AccountNumber: l.Destination.Masked(), Destination: l.Destination.Kind}},
 		Payments: make([]paymentJSON, 0, len(q.Schedule)), Limit: limitJSON{Available: v.Available, Used: v.Used}}
 	if !l.FundTransferAt.IsZero() {
 		t := l.FundTransferAt.UTC()
@@ -179,26 +179,6 @@ func newLoanStatusJSON(v lending.LoanView) loanStatusJSON {
 			Principal: in.Principal, Interest: in.Interest})
 	}
 	return out
-}
-
-// maskAccount shows the last four digits of a customer's own account;
-// the partner's settlement account is the partner's and shown whole.
-func maskAccount(d lending.Destination) string {
-	if d.Kind == lending.DestinationPartner {
-		return d.Account
-	}
-	a := []rune(d.Account)
-	if len(a) <= 4 {
-		return d.Account
-	}
-	out := make([]rune, len(a))
-	for i := range a {
-		out[i] = '*'
-		if i >= len(a)-4 {
-			out[i] = a[i]
-		}
-	}
-	return string(out)
 }
 
 // existingLoanJSON is one of the status read's existing_loans.

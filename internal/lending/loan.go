@@ -3,6 +3,7 @@ package lending
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/credit"
@@ -28,6 +29,17 @@ type Destination struct {
 	Kind     string // DestinationSelf or DestinationPartner
 	BankName string
 	Account  string
+}
+
+// Masked is the account number as answers and operators see it: a
+// customer's own account but for its last four digits; the partner's
+// settlement account (the partner's, not personal data) whole.
+func (d Destination) Masked() string {
+	a := []rune(d.Account)
+	if d.Kind == DestinationPartner || len(a) <= 4 {
+		return d.Account
+	}
+	return strings.Repeat("*", len(a)-4) + string(a[len(a)-4:])
 }
 
 // Destination kinds.
@@ -131,6 +143,12 @@ type Store interface {
 	// LoanFacts reads the application's facts (outside a transaction: for
 	// quotes).
 	LoanFacts(ctx context.Context, applicationID int64) (Facts, error)
+	// CreditAccount reads the application's credit account alone (ok false:
+	// none), for reads that need no more of the facts.
+	CreditAccount(ctx context.Context, applicationID int64) (credit.Account, bool, error)
+	// LoanSettings reads a partner's loan settings (the defaults when none
+	// is set).
+	LoanSettings(ctx context.Context, partnerID int64) (PartnerSettings, error)
 	// CreateLoan holds the application's credit account, reads the facts
 	// again under that hold, calls build with them and, if build returns a
 	// loan, stores it and its schedule at 210 through the status machine and

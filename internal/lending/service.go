@@ -352,11 +352,11 @@ func (s *Service) LoanStatus(ctx context.Context, p julo.Partner, xid string) (L
 	if err != nil {
 		return LoanView{}, err
 	}
-	f, err := s.store.LoanFacts(ctx, l.ApplicationID)
+	acc, _, err := s.store.CreditAccount(ctx, l.ApplicationID)
 	if err != nil {
 		return LoanView{}, err
 	}
-	return LoanView{Loan: l, Signature: signed, Available: f.Account.AvailableLimit, Used: f.Account.UsedLimit}, nil
+	return LoanView{Loan: l, Signature: signed, Available: acc.AvailableLimit, Used: acc.UsedLimit}, nil
 }
 
 // ApplicationLoans lists an application's loans (the status read's
@@ -493,11 +493,11 @@ func (s *Service) SetAgreementStatus(ctx context.Context, p julo.Partner, xid st
 		if err := signable(l); err != nil {
 			return Loan{}, err
 		}
-		st, err := s.store.LoanFacts(ctx, l.ApplicationID)
+		settings, err := s.store.LoanSettings(ctx, l.PartnerID)
 		if err != nil {
 			return Loan{}, err
 		}
-		if st.Settings.SignatureRequired {
+		if settings.SignatureRequired {
 			if _, ok, err := s.store.Signature(ctx, l.ID); err != nil {
 				return Loan{}, err
 			} else if !ok {
@@ -505,7 +505,7 @@ func (s *Service) SetAgreementStatus(ctx context.Context, p julo.Partner, xid st
 			}
 		}
 		var jobs []julo.Scheduled
-		if !st.Settings.HoldForOperator {
+		if !settings.HoldForOperator {
 			jobs = append(jobs, julo.Scheduled{Job: DisburseJob{LoanID: l.ID}})
 		}
 		return s.store.MoveLoan(ctx, LoanMove{LoanID: l.ID, To: julo.LoanWaitingApproval, At: now, Reason: ReasonSigned,

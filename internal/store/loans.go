@@ -118,6 +118,11 @@ func (db *DB) partnerLoanSettings(ctx context.Context, q querier, partnerID int6
 	return s, err
 }
 
+// LoanSettings implements lending.Store.
+func (db *DB) LoanSettings(ctx context.Context, partnerID int64) (lending.PartnerSettings, error) {
+	return db.partnerLoanSettings(ctx, db.r, partnerID)
+}
+
 // PartnerLoanSettings returns the loan settings of the partner named
 // username (ENOTFOUND for an unknown partner).
 func (db *DB) PartnerLoanSettings(ctx context.Context, username string) (lending.PartnerSettings, error) {
