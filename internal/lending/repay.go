@@ -174,11 +174,14 @@ func PayoffAmount(inst []InstallmentState, today time.Time) julo.Money {
 //
 // A smaller amount pays the installments in order, the oldest first, and
 // within each the late fee, then the interest, then the principal, until
-// the amount is spent: more than is due today pays the future installments
-// in the same order, their interest included (only a payoff waives
-// interest). Such an amount never pays the loan off: the last rupiah in
-// that order is the last installment's principal, after all the interest,
-// and all of it is more than the payoff.
+// the amount is spent. The installments past due and the one now running
+// are paid in full that way; what is left pays the later installments'
+// principal in order, not their interest: that interest is charged when
+// its month comes, or waived by a payoff. So paying ahead never costs more
+// than paying off: an amount one rupiah below the payoff leaves one rupiah
+// of principal, and the payoff after any payment is the payoff before it
+// less the payment (on the same day). Such an amount never pays the loan
+// off.
 //
 // Every rupiah of amount is in exactly one allocation. It returns
 // ErrNotPositive for an amount of 0 or less, ErrOverpayment for one above
@@ -221,11 +224,18 @@ func Plan(inst []InstallmentState, amount julo.Money, today time.Time) (PaymentP
 		left -= n
 		return n
 	}
-	for _, i := range inst {
+	run := running(inst, today)
+	for k, i := range inst {
 		if left == 0 {
 			break
 		}
 		l, in, p := i.owed()
+		if run >= 0 && k > run {
+			// A later installment: its principal only. Its interest is
+			// charged when its month comes (or waived by a payoff), so
+			// paying ahead never costs more than the payoff would.
+			in = 0
+		}
 		a := Allocation{Number: i.Number}
 		a.LateFee = take(l)
 		a.Interest = take(in)
@@ -234,7 +244,7 @@ func Plan(inst []InstallmentState, amount julo.Money, today time.Time) (PaymentP
 			plan.Allocations = append(plan.Allocations, a)
 		}
 	}
-	if left != 0 { // amount < payoff <= all owed: the loop spends it all
+	if left != 0 { // amount < payoff, which is what the loop can take: it spends it all
 		return PaymentPlan{}, fmt.Errorf("lending: %d rupiah of the payment left unallocated", left)
 	}
 	return plan, nil

@@ -53,11 +53,14 @@ func TestPlan(t *testing.T) {
 			want: []Allocation{alloc(1, 10_000, 120_000, 1_000_000), alloc(2, 2_000, 68_000, 0)}},
 		{name: "what is left of a partly paid installment", amount: 1_000_000, today: "2026-01-20",
 			inst: threeMonths(func(s []InstallmentState) { s[0].PaidInterest, s[0].PaidPrincipal = 120_000, 400_000 }),
-			want: []Allocation{alloc(1, 0, 0, 600_000), alloc(2, 0, 120_000, 280_000)}},
-		{name: "more than is due today pays the future in order, its interest included", inst: threeMonths(nil), amount: 1_500_000, today: "2026-01-10",
-			want: []Allocation{alloc(1, 0, 120_000, 1_000_000), alloc(2, 0, 120_000, 260_000)}},
-		{name: "one rupiah below the payoff pays in order and does not pay off", inst: threeMonths(nil), amount: 3_119_999, today: "2026-01-10",
-			want: []Allocation{alloc(1, 0, 120_000, 1_000_000), alloc(2, 0, 120_000, 1_000_000), alloc(3, 0, 120_000, 759_999)}},
+			want: []Allocation{alloc(1, 0, 0, 600_000), alloc(2, 0, 0, 400_000)}},
+		{name: "more than is due today pays the future principal in order, not its interest", inst: threeMonths(nil), amount: 1_500_000, today: "2026-01-10",
+			want: []Allocation{alloc(1, 0, 120_000, 1_000_000), alloc(2, 0, 0, 380_000)}},
+		{name: "one rupiah below the payoff leaves one rupiah of principal and does not pay off", inst: threeMonths(nil), amount: 3_119_999, today: "2026-01-10",
+			want: []Allocation{alloc(1, 0, 120_000, 1_000_000), alloc(2, 0, 0, 1_000_000), alloc(3, 0, 0, 999_999)}},
+		{name: "past due in full, the running one in full, then later principal", amount: 2_500_000, today: "2026-02-05",
+			inst: threeMonths(func(s []InstallmentState) { s[0].LateFee = 8_000 }),
+			want: []Allocation{alloc(1, 8_000, 120_000, 1_000_000), alloc(2, 0, 120_000, 1_000_000), alloc(3, 0, 0, 252_000)}},
 		{name: "early payoff before the first due date: the later months' interest waived", inst: threeMonths(nil), amount: 3_120_000, today: "2026-01-10",
 			want:    []Allocation{alloc(1, 0, 120_000, 1_000_000), alloc(2, 0, 0, 1_000_000), alloc(3, 0, 0, 1_000_000)},
 			waivers: []Waiver{{2, 120_000}, {3, 120_000}}, paidOff: true},
@@ -225,7 +228,7 @@ func TestApply(t *testing.T) {
 	}
 	want := threeMonths(func(s []InstallmentState) {
 		s[0].PaidInterest, s[0].PaidPrincipal, s[0].PaidOff = 120_000, 1_000_000, date("2026-01-20")
-		s[1].PaidInterest, s[1].PaidPrincipal = 120_000, 260_000
+		s[1].PaidPrincipal = 380_000 // ahead: principal only
 	})
 	if !reflect.DeepEqual(after, want) {
 		t.Fatalf("after %+v\nwant %+v", after, want)
@@ -233,8 +236,8 @@ func TestApply(t *testing.T) {
 	if !reflect.DeepEqual(inst, threeMonths(nil)) {
 		t.Fatal("Apply changed its input")
 	}
-	// The payoff on 2026-02-10: the second's principal left, its interest
-	// paid already, the third's interest waived; both paid off that day,
+	// The payoff on 2026-02-10: the second is running (its interest and
+	// the principal left), the third's principal, its interest waived; both paid off that day,
 	// the first keeps its day.
 	plan, err = Plan(after, 1_740_000, date("2026-02-10"))
 	if err != nil || !plan.PaidOff || plan.WaivedInterest != 120_000 {
