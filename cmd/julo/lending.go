@@ -31,6 +31,10 @@ type lendingConfig struct {
 	provider, url, token string
 	secret               string // verifies the provider's callbacks (JULO_DISBURSEMENT_CALLBACK_SECRET)
 	timeout              time.Duration
+	// The payment gateway (issue 14): its name (JULO_PAYMENT_GATEWAY) and
+	// the secret its callbacks are signed with
+	// (JULO_PAYMENT_CALLBACK_SECRET).
+	paymentGateway, paymentSecret string
 }
 
 // flags declares the lender's identity flags on fs and reads the
@@ -51,6 +55,7 @@ func (lc *lendingConfig) flags(fs *flag.FlagSet, getenv func(string) string, err
 		"where customers complain (email, phone), as loan agreements name it (JULO_LENDER_COMPLAINTS)")
 	lc.provider, lc.url, lc.token = getenv("JULO_DISBURSEMENT_PROVIDER"), getenv("JULO_DISBURSEMENT_URL"), getenv("JULO_DISBURSEMENT_TOKEN")
 	lc.secret = getenv("JULO_DISBURSEMENT_CALLBACK_SECRET")
+	lc.paymentGateway, lc.paymentSecret = getenv("JULO_PAYMENT_GATEWAY"), getenv("JULO_PAYMENT_CALLBACK_SECRET")
 	v := env("JULO_DISBURSEMENT_TIMEOUT", "15s")
 	d, err := time.ParseDuration(v)
 	if err != nil {
@@ -76,6 +81,8 @@ func (lc lendingConfig) validate(production bool) error {
 		return errors.New("JULO_DISBURSEMENT_URL must be https:// in production: transfers carry account numbers")
 	case lc.timeout <= 0 || lc.timeout > time.Minute:
 		return fmt.Errorf("JULO_DISBURSEMENT_TIMEOUT %s: use more than 0 and at most 1m", lc.timeout)
+	case production && lc.paymentGateway != "" && len(lc.paymentSecret) < 32:
+		return fmt.Errorf("JULO_PAYMENT_GATEWAY=%s needs JULO_PAYMENT_CALLBACK_SECRET (at least 32 characters) in production: its callbacks apply payments", lc.paymentGateway)
 	}
 	return nil
 }
@@ -139,8 +146,16 @@ func (c config) lendingService(db *store.DB, svc *onboarding.Service, h hooks) (
 	if len(secret) == 0 {
 		secret = svc.CallbackSecret("disbursement")
 	}
+	// The payment gateway's secret: the configured one; in the sandbox a
+	// derived one, so partners can try the callback; in production none
+	// without a gateway (every payment callback is refused).
+	paySecret := []byte(c.lending.paymentSecret)
+	if len(paySecret) == 0 && !c.production() {
+		paySecret = svc.CallbackSecret("payments")
+	}
 	return lending.New(lending.Deps{Store: db, Images: loanImages{svc: svc, db: db}, Disburser: c.lending.disburser(c.production()),
-		Terms: terms, Lender: c.lending.lenderNamed(), CallbackSecret: secret, Enqueue: db.Enqueue, Now: h.now}), nil
+		Terms: terms, Lender: c.lending.lenderNamed(), CallbackSecret: secret, PaymentSecret: paySecret, Enqueue: db.Enqueue,
+		Now: h.now}), nil
 }
 
 // loanImages stores loan images through onboarding's image pipeline into

@@ -460,29 +460,34 @@ func startJobs(ctx context.Context, c config, svc *onboarding.Service, cs *credi
 var periodic = []struct {
 	job   julo.Job
 	every time.Duration
+	// at, when set, is the schedule instead of every.
+	at river.PeriodicSchedule
 }{
 	// Removes (or promotes) what killed uploads left under pending names.
-	{onboarding.PendingBlobSweepJob{}, onboarding.PendingBlobSweepEvery},
+	{onboarding.PendingBlobSweepJob{}, onboarding.PendingBlobSweepEvery, nil},
 	// Expires applications at 100 without a successful step for
 	// --form-expiry-days (issue 10, item 5).
-	{onboarding.FormExpiryJob{}, onboarding.FormExpiryEvery},
+	{onboarding.FormExpiryJob{}, onboarding.FormExpiryEvery, nil},
 	// Deletes the per-partner budgets' ended windows (issue 10, item 8).
-	{onboarding.BudgetWindowsJob{}, onboarding.BudgetWindowsEvery},
+	{onboarding.BudgetWindowsJob{}, onboarding.BudgetWindowsEvery, nil},
 	// Erases customers none of whose applications reached 105 within
 	// --retention-days (issue 10, item 4).
-	{worker.RetentionPurgeJob{}, worker.RetentionPurgeEvery},
+	{worker.RetentionPurgeJob{}, worker.RetentionPurgeEvery, nil},
 	// Expires credit offers not accepted within the policy's
 	// offer_valid_days: 130 -> 139 (issue 12, item 7).
-	{credit.OfferExpiryJob{}, credit.OfferExpiryEvery},
+	{credit.OfferExpiryJob{}, credit.OfferExpiryEvery, nil},
 	// Expires loans not signed within the policy's loan_expiry_hours:
 	// 210 -> 217, the limit given back (issue 13, item 11).
-	{lending.ExpiryJob{}, lending.ExpiryEvery},
+	{lending.ExpiryJob{}, lending.ExpiryEvery, nil},
+	// The daily lateness of loans being repaid: late fees and DPD statuses
+	// (issue 14, item 7), at 00:05 Asia/Jakarta.
+	{lending.LatenessJob{}, 0, dailyAt{hour: 0, minute: 5, loc: lending.Jakarta()}},
 	// Deletes the partners' Idempotency-Keys and kept answers past
 	// --idempotency-keep (issue 11, item 5).
-	{worker.IdempotencyPruneJob{}, worker.IdempotencyPruneEvery},
+	{worker.IdempotencyPruneJob{}, worker.IdempotencyPruneEvery, nil},
 	// Deletes the events past the feed's 30 days, with their deliveries
 	// (issue 11).
-	{notify.PruneJob{}, notify.PruneEvery},
+	{notify.PruneJob{}, notify.PruneEvery, nil},
 }
 
 // periodicJobs are the periodic jobs as River takes them: not run at start
@@ -491,7 +496,11 @@ var periodic = []struct {
 func periodicJobs() []*river.PeriodicJob {
 	var out []*river.PeriodicJob
 	for _, p := range periodic {
-		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(p.every),
+		sched := p.at
+		if sched == nil {
+			sched = river.PeriodicInterval(p.every)
+		}
+		out = append(out, river.NewPeriodicJob(sched,
 			func() (river.JobArgs, *river.InsertOpts) { return p.job, &river.InsertOpts{MaxAttempts: 3} },
 			&river.PeriodicJobOpts{ID: p.job.Kind()}))
 	}
@@ -778,4 +787,21 @@ type partnerJSON struct {
 type newSecret struct {
 	Username  string `json:"username"`
 	SecretKey string `json:"secret_key"`
+}
+
+// dailyAt is a River schedule: every day at hour:minute in loc.
+type dailyAt struct {
+	hour, minute int
+	loc          *time.Location
+}
+
+// Next implements river.PeriodicSchedule: the first hour:minute in loc
+// after t.
+func (d dailyAt) Next(t time.Time) time.Time {
+	l := t.In(d.loc)
+	n := time.Date(l.Year(), l.Month(), l.Day(), d.hour, d.minute, 0, 0, d.loc)
+	if !n.After(t) {
+		n = time.Date(l.Year(), l.Month(), l.Day()+1, d.hour, d.minute, 0, 0, d.loc)
+	}
+	return n
 }

@@ -28,6 +28,7 @@ type Loans interface {
 	ExistingLoans(ctx context.Context, p julo.Partner, applicationXID string) ([]lending.Loan, error)
 	// DisbursementCallback takes the disbursement provider's signed report.
 	DisbursementCallback(ctx context.Context, signature string, body []byte) error
+	Repayment
 }
 
 // handleRangeLoanAmount answers GET range-loan-amount/{application_xid}.

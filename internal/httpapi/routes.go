@@ -68,6 +68,8 @@ func (s *Server) routes(svc Services) {
 	s.handle("GET "+v1+"/loan/{loan_xid}/images/{image_id}", s.authenticated(s.handleGetLoanImage(svc.Loans)))
 	s.handle("POST "+v1+"/agreement/loan/status/{loan_xid}", s.write(s.handleAgreementStatus(svc.Loans)))
 	s.handle("GET "+v1+"/loan/status/{loan_xid}", s.authenticated(s.handleLoanStatus(svc.Loans)))
+	// Repayment (issue 14): production's account payment read.
+	s.handle("GET "+v1+"/account-payment/{application_xid}", s.authenticated(s.handleAccountPayment(svc.Loans)))
 
 	s.handle("GET "+v1+"/bpjs/login/{xid}/{app_type}", s.authenticated(s.handleBPJSLogin(svc.External)))
 	s.handle("POST "+v1+"/external-data-imports/{xid}", s.write(s.handleBankImport(svc.External)))
@@ -83,6 +85,7 @@ func (s *Server) routes(svc Services) {
 		func(ctx context.Context, signature string, body []byte) error {
 			return svc.Loans.DisbursementCallback(ctx, signature, body)
 		}))
+	s.handleLimited("POST /vendor/v1/payments/callback", 64<<10, s.handlePaymentCallback(svc.Loans))
 
 	if s.cfg.Sandbox {
 		// Sandbox only: what the log SMS provider "sent" to a phone.
@@ -93,6 +96,10 @@ func (s *Server) routes(svc Services) {
 		// customers to (reached without partner headers, like the vendor's).
 		s.handle("GET "+v1+"/sandbox/bpjs/login", s.handleSandboxBPJSPage())
 		s.handle("POST "+v1+"/sandbox/bpjs/login", s.handleSandboxBPJSSubmit(svc.Sandbox))
+		// Sandbox only (issue 14): a simulated bank transfer to a virtual
+		// account, and a loan's own test clock.
+		s.handle("POST "+v1+"/sandbox/payments", s.write(s.handleSandboxPayment(svc.Loans)))
+		s.handle("POST "+v1+"/sandbox/test-clock/{loan_xid}", s.write(s.handleTestClock(svc.Loans)))
 	}
 }
 

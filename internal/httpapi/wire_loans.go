@@ -119,9 +119,9 @@ func newLoanImageJSON(loanXID int64, img lending.Image) loanImageJSON {
 // loanStatusJSON is GET loan/status: production's loan object, the
 // schedule and the limit after the loan.
 type loanStatusJSON struct {
-	Loan     loanJSON      `json:"loan"`
-	Payments []paymentJSON `json:"payments"`
-	Limit    limitJSON     `json:"limit"`
+	Loan     loanJSON          `json:"loan"`
+	Payments []installmentJSON `json:"payments"`
+	Limit    limitJSON         `json:"limit"`
 }
 
 type loanJSON struct {
@@ -139,6 +139,14 @@ type loanJSON struct {
 	FundTransfer     *time.Time  `json:"fund_transfer_ts"`
 	SignatureStatus  bool        `json:"signature_status"`
 	Bank             bankJSON    `json:"bank"`
+	// Once disbursed (null before): what pays the loan off today, what is
+	// past due, the days past due of its oldest late installment.
+	Payoff  *julo.Money `json:"payoff_amount"`
+	Overdue *julo.Money `json:"overdue_amount"`
+	DPD     *int        `json:"dpd"`
+	// ClockOffsetDays: the sandbox test clock's advance of the loan's day
+	// (sandbox only; absent when never advanced).
+	ClockOffsetDays int `json:"test_clock_offset_days,omitempty"`
 }
 
 // bankJSON is where the money goes; a customer's own account number is
@@ -147,14 +155,6 @@ type bankJSON struct {
 	BankName      string `json:"bank_name"`
 	AccountNumber string `json:"account_number"`
 	Destination   string `json:"destination"`
-}
-
-type paymentJSON struct {
-	Number    int        `json:"payment_number"`
-	DueDate   string     `json:"due_date"`
-	DueAmount julo.Money `json:"due_amount"`
-	Principal julo.Money `json:"principal_amount"`
-	Interest  julo.Money `json:"principal_interest"`
 }
 
 type limitJSON struct {
@@ -169,14 +169,23 @@ func newLoanStatusJSON(v lending.LoanView) loanStatusJSON {
 		Installment: q.Installment, Disbursement: q.Disbursement, Provision: q.Provision, SPHPExpires: l.ExpiresAt.UTC(),
 		SignatureStatus: v.Signature,
 		Bank:            bankJSON{BankName: l.Destination.BankName, AccountNumber: l.Destination.Masked(), Destination: l.Destination.Kind}},
-		Payments: make([]paymentJSON, 0, len(q.Schedule)), Limit: limitJSON{Available: v.Available, Used: v.Used}}
+		Payments: make([]installmentJSON, 0, len(q.Schedule)), Limit: limitJSON{Available: v.Available, Used: v.Used}}
 	if !l.FundTransferAt.IsZero() {
 		t := l.FundTransferAt.UTC()
 		out.Loan.FundTransfer = &t
 	}
+	if rp := v.Repayment; rp.Disbursed {
+		dpd := 0
+		for _, i := range rp.Installments {
+			out.Payments = append(out.Payments, newInstallmentJSON(i))
+			dpd = max(dpd, i.DPD)
+		}
+		out.Loan.Payoff, out.Loan.Overdue, out.Loan.DPD, out.Loan.ClockOffsetDays = &rp.Payoff, &rp.Overdue, &dpd, rp.ClockOffset
+		return out
+	}
 	for _, in := range q.Schedule {
-		out.Payments = append(out.Payments, paymentJSON{Number: in.Number, DueDate: day(in.Due), DueAmount: in.Total,
-			Principal: in.Principal, Interest: in.Interest})
+		out.Payments = append(out.Payments, installmentJSON{LoanXID: l.XID, Number: in.Number, DueDate: day(in.Due),
+			DueAmount: in.Total, Principal: in.Principal, Interest: in.Interest, Status: lending.StatusNotDue})
 	}
 	return out
 }
@@ -185,4 +194,126 @@ func newLoanStatusJSON(v lending.LoanView) loanStatusJSON {
 type existingLoanJSON struct {
 	XID    int64  `json:"loan_xid"`
 	Status string `json:"loan_status"`
+}
+
+// The wire forms of repayment (issue 14): production's account payment
+// keys.
+
+// installmentJSON is one installment with what is charged and paid of it.
+type installmentJSON struct {
+	LoanXID       int64      `json:"loan_xid"`
+	Number        int        `json:"payment_number"`
+	DueDate       string     `json:"due_date"`
+	DueAmount     julo.Money `json:"due_amount"`
+	Principal     julo.Money `json:"principal_amount"`
+	Interest      julo.Money `json:"principal_interest"`
+	LateFee       julo.Money `json:"late_fee_amount"`
+	PaidAmount    julo.Money `json:"paid_amount"`
+	PaidPrincipal julo.Money `json:"paid_principal"`
+	PaidInterest  julo.Money `json:"paid_interest"`
+	PaidLateFee   julo.Money `json:"paid_late_fee"`
+	PaidDate      *string    `json:"paid_date"`
+	Status        string     `json:"status"`
+	DPD           int        `json:"installment_dpd"`
+	Overdue       julo.Money `json:"overdue_amount"`
+}
+
+func newInstallmentJSON(v lending.InstallmentView) installmentJSON {
+	i := v.InstallmentState
+	out := installmentJSON{LoanXID: v.LoanXID, Number: i.Number, DueDate: day(i.Due), DueAmount: i.Outstanding(),
+		Principal: i.Principal, Interest: i.Interest - i.WaivedInterest, LateFee: i.LateFee,
+		PaidAmount: i.PaidPrincipal + i.PaidInterest + i.PaidLateFee, PaidPrincipal: i.PaidPrincipal, PaidInterest: i.PaidInterest,
+		PaidLateFee: i.PaidLateFee, PaidDate: dayOrNull(i.PaidOff), Status: v.Status, DPD: v.DPD}
+	if v.DPD > 0 {
+		out.Overdue = i.Outstanding()
+	}
+	return out
+}
+
+func dayOrNull(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	d := day(t)
+	return &d
+}
+
+type accountPaymentJSON struct {
+	DueDate       string            `json:"due_date"`
+	DueAmount     julo.Money        `json:"due_amount"`
+	Principal     julo.Money        `json:"principal_amount"`
+	Interest      julo.Money        `json:"principal_interest"`
+	PaidDate      *string           `json:"paid_date"`
+	LateFee       julo.Money        `json:"late_fee_amount"`
+	PaidAmount    julo.Money        `json:"paid_amount"`
+	PaidPrincipal julo.Money        `json:"paid_principal"`
+	PaidInterest  julo.Money        `json:"paid_interest"`
+	PaidLateFee   julo.Money        `json:"paid_late_fee"`
+	Status        string            `json:"status"`
+	Payment       []installmentJSON `json:"payment"`
+}
+
+type virtualAccountJSON struct {
+	BankCode string `json:"bank_code"`
+	Number   string `json:"virtual_account"`
+	Name     string `json:"payment_method_name"`
+	Primary  bool   `json:"is_primary"`
+	Shown    bool   `json:"is_shown"`
+}
+
+type accountPaymentsJSON struct {
+	AccountPayments []accountPaymentJSON `json:"account_payments"`
+	VirtualAccounts []virtualAccountJSON `json:"virtual_accounts"`
+}
+
+func newAccountPaymentsJSON(a lending.AccountPayments) accountPaymentsJSON {
+	out := accountPaymentsJSON{AccountPayments: make([]accountPaymentJSON, 0, len(a.Dues)),
+		VirtualAccounts: make([]virtualAccountJSON, 0, len(a.VirtualAccounts))}
+	for _, d := range a.Dues {
+		j := accountPaymentJSON{DueDate: day(d.Due), DueAmount: d.Outstanding, Principal: d.Principal, Interest: d.Interest,
+			PaidDate: dayOrNull(d.PaidOn), LateFee: d.LateFee, PaidAmount: d.Paid(), PaidPrincipal: d.PaidPrincipal,
+			PaidInterest: d.PaidInterest, PaidLateFee: d.PaidLateFee, Status: d.Status,
+			Payment: make([]installmentJSON, 0, len(d.Installments))}
+		for _, v := range d.Installments {
+			j.Payment = append(j.Payment, newInstallmentJSON(v))
+		}
+		out.AccountPayments = append(out.AccountPayments, j)
+	}
+	for _, v := range a.VirtualAccounts {
+		out.VirtualAccounts = append(out.VirtualAccounts, virtualAccountJSON{BankCode: v.Bank.BankCode, Number: v.Number,
+			Name: v.Bank.Name, Primary: v.Primary, Shown: true})
+	}
+	return out
+}
+
+// paymentJSONOut is a recorded payment as the gateway and the sandbox see
+// it.
+type paymentOutJSON struct {
+	PaymentID      string           `json:"payment_id"`
+	VirtualAccount string           `json:"virtual_account"`
+	BankCode       string           `json:"bank_code"`
+	Amount         julo.Money       `json:"amount"`
+	Status         string           `json:"status"`
+	Duplicate      bool             `json:"duplicate"`
+	PaidAt         time.Time        `json:"paid_at"`
+	Allocations    []allocationJSON `json:"allocations"`
+}
+
+type allocationJSON struct {
+	LoanXID        int64      `json:"loan_xid"`
+	Number         int        `json:"payment_number"`
+	LateFee        julo.Money `json:"paid_late_fee"`
+	Interest       julo.Money `json:"paid_interest"`
+	Principal      julo.Money `json:"paid_principal"`
+	WaivedInterest julo.Money `json:"waived_interest"`
+}
+
+func newPaymentJSON(p lending.Payment) paymentOutJSON {
+	out := paymentOutJSON{PaymentID: p.PaymentID, VirtualAccount: p.VirtualAccount, BankCode: p.BankCode, Amount: p.Amount,
+		Status: p.Status, Duplicate: p.Duplicate, PaidAt: p.PaidAt.UTC(), Allocations: make([]allocationJSON, 0, len(p.Allocations))}
+	for _, a := range p.Allocations {
+		out.Allocations = append(out.Allocations, allocationJSON{LoanXID: a.LoanXID, Number: a.Number, LateFee: a.LateFee,
+			Interest: a.Interest, Principal: a.Principal, WaivedInterest: a.WaivedInterest})
+	}
+	return out
 }

@@ -71,26 +71,6 @@ func PlanAccount(loans []LoanDues, amount julo.Money) ([]LoanPlan, error) {
 	if amount > AccountPayoff(loans) {
 		return nil, ErrOverpayment
 	}
-	out := make([]LoanPlan, len(loans))
-	for k, l := range loans {
-		out[k] = LoanPlan{LoanID: l.LoanID, After: slices.Clone(l.Installments)}
-	}
-	left := amount
-	pay := func(k int, x julo.Money) error {
-		day := loans[k].Today
-		p, err := Plan(out[k].After, x, day)
-		if err != nil {
-			return err
-		}
-		after, err := Apply(out[k].After, p, day)
-		if err != nil {
-			return err
-		}
-		out[k].After = after
-		out[k].Plan = mergePlans(out[k].Plan, p)
-		left -= x
-		return nil
-	}
 	var dates []time.Time
 	for _, l := range loans {
 		for _, i := range l.Installments {
@@ -100,45 +80,47 @@ func PlanAccount(loans []LoanDues, amount julo.Money) ([]LoanPlan, error) {
 		}
 	}
 	slices.SortFunc(dates, time.Time.Compare)
+	// How much goes to each loan; then one Plan per loan, which pays its
+	// dues first (oldest first) and the rest up to its payoff.
+	share := make([]julo.Money, len(loans))
+	left := amount
+	give := func(k int, upTo julo.Money) {
+		x := min(left, upTo-share[k])
+		if x > 0 {
+			share[k] += x
+			left -= x
+		}
+	}
 	for _, d := range dates {
-		for k := range loans {
-			if x := min(left, dueThrough(out[k].After, d)); x > 0 {
-				if err := pay(k, x); err != nil {
-					return nil, err
-				}
+		for k, l := range loans {
+			if !d.After(l.Today) {
+				give(k, dueThrough(l.Installments, d))
 			}
 		}
 	}
-	for k := range loans {
-		if x := min(left, PayoffAmount(out[k].After, loans[k].Today)); x > 0 {
-			if err := pay(k, x); err != nil {
-				return nil, err
-			}
-		}
+	for k, l := range loans {
+		give(k, PayoffAmount(l.Installments, l.Today))
 	}
 	if left != 0 {
 		return nil, fmt.Errorf("lending: %d rupiah of the payment left unallocated", left)
 	}
-	return out, nil
-}
-
-// mergePlans is a then b as one plan: the allocations of one installment
-// summed, in installment order.
-func mergePlans(a, b PaymentPlan) PaymentPlan {
-	out := PaymentPlan{Allocations: slices.Clone(a.Allocations), Waivers: append(slices.Clone(a.Waivers), b.Waivers...),
-		WaivedInterest: a.WaivedInterest + b.WaivedInterest, PaidOff: a.PaidOff || b.PaidOff}
-	for _, x := range b.Allocations {
-		k := slices.IndexFunc(out.Allocations, func(y Allocation) bool { return y.Number == x.Number })
-		if k < 0 {
-			out.Allocations = append(out.Allocations, x)
+	out := make([]LoanPlan, len(loans))
+	for k, l := range loans {
+		out[k] = LoanPlan{LoanID: l.LoanID, After: slices.Clone(l.Installments)}
+		if share[k] == 0 {
 			continue
 		}
-		out.Allocations[k].LateFee += x.LateFee
-		out.Allocations[k].Interest += x.Interest
-		out.Allocations[k].Principal += x.Principal
+		p, err := Plan(l.Installments, share[k], l.Today)
+		if err != nil {
+			return nil, err
+		}
+		after, err := Apply(l.Installments, p, l.Today)
+		if err != nil {
+			return nil, err
+		}
+		out[k].Plan, out[k].After = p, after
 	}
-	slices.SortFunc(out.Allocations, func(x, y Allocation) int { return x.Number - y.Number })
-	return out
+	return out, nil
 }
 
 // LatenessStep is a loan status the daily lateness moves a loan to, and

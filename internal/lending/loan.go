@@ -177,6 +177,7 @@ type Store interface {
 	LoanImage(ctx context.Context, loanID, publicID int64) (Image, error)
 	// Borrower reads the application's customer as the agreement names them.
 	Borrower(ctx context.Context, applicationID int64) (Borrower, error)
+	RepaymentStore
 }
 
 // Images stores a loan's images with the KYC image rules (onboarding's

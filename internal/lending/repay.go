@@ -119,11 +119,13 @@ func checkInstallments(inst []InstallmentState) error {
 }
 
 // running is the index of the installment now running on Day today: the
-// first not fully paid installment whose due date is on or after today;
-// -1 when every unpaid installment is past due (or all are paid).
+// first whose due date is on or after today, paid or not (so paying the
+// running installment in full never makes the next one running and its
+// interest owed: the payoff after a payment is the payoff before it less
+// the payment); -1 when every due date is past.
 func running(inst []InstallmentState, today time.Time) int {
 	for k, i := range inst {
-		if i.Outstanding() > 0 && !i.Due.Before(today) {
+		if !i.Due.Before(today) {
 			return k
 		}
 	}
@@ -152,7 +154,7 @@ func payoffParts(inst []InstallmentState, today time.Time) (pay []Allocation, wa
 // PayoffAmount is the early payoff amount on day today (0 when paid off):
 // the remaining principal, the late fees charged so far, the interest left
 // of the installments past due and the interest left of the installment
-// now running (the first not fully paid one due on or after today); the
+// now running (the first one due on or after today); the
 // later installments' interest is not charged. It does not check the
 // installments (Plan does): each part counts as what is left of it, never
 // below 0.

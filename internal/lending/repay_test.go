@@ -195,9 +195,9 @@ func TestPayoffAmount(t *testing.T) {
 		{threeMonths(nil), "2026-01-28", 3_120_000},
 		{late, "2026-01-29", 3_244_000}, // the first past due in full, the second running
 		{late, "2026-02-28", 3_244_000},
-		{late, "2026-03-01", 3_364_000}, // two past due, the third running
-		{late, "2026-03-29", 3_364_000}, // all past due: all of it
-		{firstPaid, "2026-01-20", 2_120_000},
+		{late, "2026-03-01", 3_364_000},      // two past due, the third running
+		{late, "2026-03-29", 3_364_000},      // all past due: all of it
+		{firstPaid, "2026-01-20", 2_000_000}, // the running one paid ahead: the later interest waived
 		{firstPaid, "2026-02-28", 2_120_000},
 		{firstPaid, "2026-03-01", 2_240_000},
 		{nil, "2026-03-01", 0},
@@ -455,7 +455,7 @@ func checkPayoff(t *testing.T, inst []InstallmentState, today time.Time, payoff 
 	want := total(inst)
 	var run time.Time
 	for _, i := range inst {
-		if i.Outstanding() > 0 && !i.Due.Before(today) {
+		if !i.Due.Before(today) {
 			run = i.Due
 			break
 		}

@@ -29,6 +29,9 @@ type Deps struct {
 	Lender    Lender
 	// CallbackSecret verifies the disbursement provider's callbacks.
 	CallbackSecret []byte
+	// PaymentSecret verifies the payment gateway's callbacks (none: every
+	// one is refused).
+	PaymentSecret []byte
 	// Enqueue inserts jobs on their own (a pending transfer's check).
 	Enqueue func(ctx context.Context, jobs ...julo.Scheduled) error
 	Now     func() time.Time
@@ -38,6 +41,8 @@ type Deps struct {
 // Service quotes, creates, signs, cancels and pays out loans.
 type Service struct {
 	store          Store
+	repay          RepaymentStore
+	paymentSecret  []byte
 	images         Images
 	disburser      Disburser
 	terms          Terms
@@ -58,7 +63,7 @@ func New(d Deps) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: d.Store, images: d.Images, disburser: d.Disburser, terms: d.Terms, lender: d.Lender, callbackSecret: d.CallbackSecret, enqueue: d.Enqueue,
+	return &Service{store: d.Store, repay: d.Store, paymentSecret: d.PaymentSecret, images: d.Images, disburser: d.Disburser, terms: d.Terms, lender: d.Lender, callbackSecret: d.CallbackSecret, enqueue: d.Enqueue,
 		now: now, rand: r}
 }
 
@@ -340,6 +345,8 @@ type LoanView struct {
 	Signature bool
 	// The credit account as it is now.
 	Available, Used julo.Money
+	// Repayment, once disbursed (Repayment.Disbursed).
+	Repayment Repayment
 }
 
 // LoanStatus answers GET loan/status/{loan_xid}.
@@ -356,7 +363,11 @@ func (s *Service) LoanStatus(ctx context.Context, p julo.Partner, xid string) (L
 	if err != nil {
 		return LoanView{}, err
 	}
-	return LoanView{Loan: l, Signature: signed, Available: acc.AvailableLimit, Used: acc.UsedLimit}, nil
+	rep, err := s.repayment(ctx, l)
+	if err != nil {
+		return LoanView{}, err
+	}
+	return LoanView{Loan: l, Signature: signed, Available: acc.AvailableLimit, Used: acc.UsedLimit, Repayment: rep}, nil
 }
 
 // ApplicationLoans lists an application's loans (the status read's

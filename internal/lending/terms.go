@@ -71,6 +71,11 @@ type Rules struct {
 	// most this share of its amount (10000 = 100%).
 	TotalCostCapBPS    int64  `json:"total_cost_cap_bps"`
 	TotalCostCapSource string `json:"total_cost_cap_source"`
+	// VirtualAccountBanks are the banks customers repay through, the first
+	// primary: each bank's virtual account numbers are its prefix and the
+	// application's 10-digit payment code (the lender's payment gateway
+	// gives the prefixes).
+	VirtualAccountBanks []VirtualAccountBank `json:"virtual_account_banks"`
 }
 
 // BenefitCapRow is a row of benefit_caps as the policy writes it.
@@ -200,6 +205,7 @@ func (t *Terms) parse() error {
 	if strings.TrimSpace(r.TotalCostCapSource) == "" {
 		bad("total_cost_cap_source: give the rule's source")
 	}
+	checkVirtualAccountBanks(r.VirtualAccountBanks, bad)
 	t.benefitCaps = parseBenefitCaps(r.BenefitCaps, bad)
 	t.debtServiceCaps = parseShareCaps(r.DebtServiceCaps, bad)
 	t.lateFeeCaps = parseRateCaps(r.LateFeeCaps, bad)
@@ -328,3 +334,32 @@ func (t Terms) DueDates(created time.Time, payday, n int) []time.Time {
 	}
 	return out
 }
+
+// checkVirtualAccountBanks refuses a bank list no number can be read back
+// from: none, a code or name missing or repeated, a prefix not of 1 to 8
+// digits, or one prefix starting another (a number would have two banks).
+func checkVirtualAccountBanks(banks []VirtualAccountBank, bad func(string, ...any)) {
+	if len(banks) == 0 {
+		bad("virtual_account_banks: give at least one bank")
+	}
+	for k, b := range banks {
+		if b.BankCode == "" || b.Name == "" {
+			bad("virtual_account_banks[%d]: give bank_code and payment_method_name", k)
+		}
+		if len(b.Prefix) < 1 || len(b.Prefix) > 8 || strings.Trim(b.Prefix, "0123456789") != "" {
+			bad("virtual_account_banks[%d] %s: prefix %q must be 1 to 8 digits", k, b.BankCode, b.Prefix)
+		}
+		for _, o := range banks[:k] {
+			if o.BankCode == b.BankCode {
+				bad("virtual_account_banks: bank_code %s twice", b.BankCode)
+			}
+			if strings.HasPrefix(o.Prefix, b.Prefix) || strings.HasPrefix(b.Prefix, o.Prefix) {
+				bad("virtual_account_banks: the prefixes of %s and %s start one another", o.BankCode, b.BankCode)
+			}
+		}
+	}
+}
+
+// Jakarta is Asia/Jakarta (WIB, UTC+7): the zone of due dates and of the
+// daily lateness.
+func Jakarta() *time.Location { return wib }
