@@ -50,7 +50,14 @@ func juloBinary(t *testing.T) string {
 // is stopped with SIGTERM when the test ends and must exit cleanly.
 func startProcess(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd, u := launchProcess(t, args...)
+	return startProcessEnv(t, nil, args...)
+}
+
+// startProcessEnv is startProcess with env ("K=V") added to the process's
+// environment.
+func startProcessEnv(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd, u := launchProcessEnv(t, env, args...)
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan error, 1)
@@ -72,10 +79,16 @@ func startProcess(t *testing.T, args ...string) string {
 // its URL once it listens; the caller stops it.
 func launchProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
 	t.Helper()
+	return launchProcessEnv(t, nil, args...)
+}
+
+func launchProcessEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
 	cmd := exec.Command(juloBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, testBlobEnv()...) // the S3 credentials, if any
 	// Generous budgets, as startServer's (flags win over them).
 	cmd.Env = append(cmd.Env, generousBudgetEnv()...)
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
