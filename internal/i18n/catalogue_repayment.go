@@ -5,6 +5,7 @@ package i18n
 const (
 	PaymentVAUnknown     Msg = "payment_va_unknown"
 	PaymentOverpayment   Msg = "payment_overpayment"
+	PaymentRefusedBefore Msg = "payment_refused_before"
 	PaymentAmountInvalid Msg = "payment_amount_invalid"
 	PaymentIDInvalid     Msg = "payment_id_invalid"
 	PaymentPaidAtInvalid Msg = "payment_paid_at_invalid"
@@ -22,6 +23,9 @@ func init() {
 		PaymentOverpayment: {
 			"pembayaran %s melebihi seluruh tagihan nasabah %s; tidak ada yang diterapkan",
 			"the payment of %s is more than all the customer owes, %s; nothing was applied"},
+		PaymentRefusedBefore: {
+			"pembayaran ini (%s) sudah ditolak sebelumnya karena melebihi tagihan; tidak ada yang diterapkan",
+			"this payment (%s) was refused before as more than the customer owed; nothing was applied"},
 		PaymentAmountInvalid: {
 			"amount harus bilangan bulat rupiah, 1 sampai 10.000.000.000",
 			"amount must be a whole number of rupiah, 1 to 10,000,000,000"},

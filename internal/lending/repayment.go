@@ -431,7 +431,12 @@ func (s *Service) payTo(ctx context.Context, p *julo.Partner, in PaymentIn) (Pay
 		return Payment{}, err
 	}
 	in.BankCode, in.ApplicationID, in.PartnerID, in.ReceivedAt = bank.BankCode, app, partner, s.now()
-	return s.pay(ctx, in)
+	pay, err := s.pay(ctx, in)
+	if err == nil && pay.Duplicate && pay.Status == PaymentRefused {
+		// A refused payment delivered again: refused again, nothing applied.
+		return Payment{}, julo.Errorf(julo.ECONFLICT, "payment_id", i18n.PaymentRefusedBefore, pay.Amount.String())
+	}
+	return pay, err
 }
 
 // InstallmentView is one installment as partners see it on a day.

@@ -50,6 +50,10 @@ const (
 	// a transfer reference pays one loan; a blob holds one loan image (0017)
 	uniqueDisbursementRef julo.UniqueKey = "disbursement_ref"
 	uniqueLoanImageBlob   julo.UniqueKey = "loan_image_blob"
+	// one payment code per application, one record per gateway payment
+	// id (0019; both written with ON CONFLICT DO NOTHING)
+	uniquePaymentCode julo.UniqueKey = "payment_code"
+	uniquePaymentID   julo.UniqueKey = "payment_id"
 )
 
 // uniqueIndexes maps every unique index to the field it guards, for both
@@ -78,6 +82,8 @@ var uniqueIndexes = []uniqueIndex{
 	{name: "loan_images_public", on: "loan_images.public_id", key: lending.UniqueLoanImageID},
 	{name: "loan_images_blob", on: "loan_images.blob_key", key: uniqueLoanImageBlob},
 	{name: "operators_email", on: "operators.email", key: uniqueOperatorEmail},
+	{name: "payment_codes_code", on: "payment_codes.code", key: uniquePaymentCode},
+	{name: "payments_payment_id", on: "payments.source, payments.payment_id", key: uniquePaymentID},
 }
 
 // uniqueKey returns the rule of the index whose name (or, on SQLite,
