@@ -161,10 +161,11 @@ func (s *Server) loan(w http.ResponseWriter, r *http.Request, u who) {
 			return
 		}
 	} else {
+		detail := "" // the partner's settlement account: not personal data
 		if !unmasked {
-			account = l.Destination.Masked()
+			account, detail = l.Destination.Masked(), "masked"
 		}
-		s.audit(r, u.op.ID, "loan.view", target, "masked")
+		s.audit(r, u.op.ID, "loan.view", target, detail)
 	}
 	hist, err := s.d.LoanReads.ConsoleLoanHistory(r.Context(), l.XID)
 	if err != nil {
