@@ -318,7 +318,7 @@ func TestConsoleIsNotOnThePartnerAPIPort(t *testing.T) {
 	if s.ConsoleURL == s.URL || s.ConsoleURL == "" {
 		t.Fatalf("console %q, API %q", s.ConsoleURL, s.URL)
 	}
-	for _, path := range []string{"/login", "/applications", "/static/console.css", "/audit.csv"} {
+	for _, path := range []string{"/login", "/applications", "/loans", "/partners/acme", "/static/console.css", "/audit.csv"} {
 		r := s.do(req{Method: "GET", Path: path, Invalid: true})
 		if r.Status != 404 || strings.Contains(r.Raw, "JULO console") {
 			t.Errorf("API port %s: %d %s", path, r.Status, r.Raw)
