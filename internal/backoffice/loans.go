@@ -54,3 +54,14 @@ type DeliveryRow struct {
 	LastStatus int
 	LastError  string
 }
+
+// LoanPayment is one payment as it went to one loan: the payment's own
+// figures and the parts of it allocated to the loan.
+type LoanPayment struct {
+	Source, PaymentID string // the gateway's (or the sandbox's) id
+	Amount            julo.Money
+	PaidAt            time.Time
+	ReceivedAt        time.Time
+	// To this loan.
+	LateFee, Interest, Principal, WaivedInterest julo.Money
+}

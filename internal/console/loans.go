@@ -25,6 +25,11 @@ type LoanReads interface {
 	// LoanSettings are the partner's loan settings (whether its signed
 	// loans wait for an operator).
 	LoanSettings(ctx context.Context, partnerID int64) (lending.PartnerSettings, error)
+	// LoanState is a disbursed loan (220-237, 250) with its installments'
+	// charged and paid parts; ENOTFOUND for one not disbursed.
+	LoanState(ctx context.Context, loanID int64) (lending.LoanState, error)
+	// ConsoleLoanPayments lists the payments allocated to the loan.
+	ConsoleLoanPayments(ctx context.Context, loanXID int64) ([]backoffice.LoanPayment, error)
 }
 
 // Lender is the loans service's operator operations (as `julo loan`
@@ -181,10 +186,57 @@ func (s *Server) loan(w http.ResponseWriter, r *http.Request, u who) {
 	for _, in := range l.Quote.Schedule {
 		due += in.Total
 	}
+	rep, err := s.repayment(r.Context(), l)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	s.render(w, r, "loan", map[string]any{"Title": "Loan " + strconv.FormatInt(l.XID, 10), "L": l, "Account": account,
-		"Unmasked": unmasked, "History": hist, "Held": held, "TotalDue": due,
+		"Unmasked": unmasked, "History": hist, "Held": held, "TotalDue": due, "R": rep,
 		"CanDecide": held && unmasked, "CanDisburse": l.Status == julo.LoanDisbursing && u.op.Role.AtLeast(backoffice.RoleAdmin),
 		"Done": r.URL.Query().Get("done")})
+}
+
+// repaymentView is a disbursed loan's repayment: each installment's
+// charged and paid parts, the payments, and the figures of the loan's day.
+type repaymentView struct {
+	Installments []installmentRow
+	Payments     []backoffice.LoanPayment
+	Today        time.Time
+	// Outstanding is everything left (late fees included); Payoff what
+	// pays the loan off today; DPD the days past due.
+	Outstanding, Payoff, LateFees julo.Money
+	DPD                           int
+	PaidOffAt                     time.Time
+}
+
+type installmentRow struct {
+	lending.InstallmentState
+	Paid, Outstanding julo.Money
+}
+
+// repayment reads the loan's repayment (nil before its disbursement).
+func (s *Server) repayment(ctx context.Context, l lending.Loan) (*repaymentView, error) {
+	if l.Status < julo.LoanCurrent {
+		return nil, nil
+	}
+	st, err := s.d.LoanReads.LoanState(ctx, l.ID)
+	if julo.ErrorCode(err) == julo.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &repaymentView{Today: st.Today(s.d.Office.Now()), PaidOffAt: st.PaidOffAt}
+	for _, in := range st.Installments {
+		row := installmentRow{InstallmentState: in, Paid: in.PaidPrincipal + in.PaidInterest + in.PaidLateFee, Outstanding: in.Outstanding()}
+		v.Installments = append(v.Installments, row)
+		v.Outstanding += row.Outstanding
+		v.LateFees += in.LateFee
+	}
+	v.Payoff, v.DPD = lending.PayoffAmount(st.Installments, v.Today), lending.DaysPastDue(st.Installments, v.Today)
+	v.Payments, err = s.d.LoanReads.ConsoleLoanPayments(ctx, l.XID)
+	return v, err
 }
 
 // agreementRow is one month of the agreement's schedule.

@@ -50,6 +50,12 @@ func (f *fakeLoans) LoanByXID(context.Context, int64) (lending.Loan, error) {
 func (f *fakeLoans) LoanSettings(context.Context, int64) (lending.PartnerSettings, error) {
 	return lending.PartnerSettings{}, nil
 }
+func (f *fakeLoans) LoanState(context.Context, int64) (lending.LoanState, error) {
+	return lending.LoanState{}, &julo.Error{Code: julo.ENOTFOUND}
+}
+func (f *fakeLoans) ConsoleLoanPayments(context.Context, int64) ([]backoffice.LoanPayment, error) {
+	return nil, nil
+}
 
 // The loans list pages by row id like the applications list: 50 a page,
 // the next page's link keeps the filters and starts below the last row.

@@ -129,3 +129,22 @@ func (db *DB) consoleDeliveries(ctx context.Context, q string, args ...any) ([]b
 	})
 	return out, err
 }
+
+// ConsoleLoanPayments lists the payments allocated to a loan, oldest
+// first, with the parts that went to it.
+func (db *DB) ConsoleLoanPayments(ctx context.Context, loanXID int64) ([]backoffice.LoanPayment, error) {
+	var out []backoffice.LoanPayment
+	err := scanAll(ctx, db.r, `SELECT p.source, p.payment_id, p.amount, p.paid_at, p.received_at,
+			SUM(a.late_fee), SUM(a.interest), SUM(a.principal), SUM(a.waived_interest)
+		FROM payment_allocations a JOIN payments p ON p.id = a.payment_id JOIN loans l ON l.id = a.loan_id
+		WHERE l.xid = $1 GROUP BY p.id, p.source, p.payment_id, p.amount, p.paid_at, p.received_at ORDER BY p.id`,
+		[]any{loanXID}, func(rs *sql.Rows) error {
+			var p backoffice.LoanPayment
+			var paid, received int64
+			err := rs.Scan(&p.Source, &p.PaymentID, &p.Amount, &paid, &received, &p.LateFee, &p.Interest, &p.Principal, &p.WaivedInterest)
+			p.PaidAt, p.ReceivedAt = fromMS(paid), fromMS(received)
+			out = append(out, p)
+			return err
+		})
+	return out, err
+}
