@@ -16,6 +16,7 @@ import (
 	"github.com/julo-partnership/julo/internal/console"
 	"github.com/julo-partnership/julo/internal/credit"
 	"github.com/julo-partnership/julo/internal/julo"
+	"github.com/julo-partnership/julo/internal/lending"
 	"github.com/julo-partnership/julo/internal/onboarding"
 	"github.com/julo-partnership/julo/internal/store"
 )
@@ -46,7 +47,7 @@ func backOffice(c config, db *store.DB, h hooks) *backoffice.Service {
 // startConsole serves the operator console on its own listener (never the
 // partner API's) and logs the address it bound ("console listening"); nil
 // when it is off. The caller closes the server.
-func startConsole(c config, db *store.DB, svc *onboarding.Service, cs *credit.Service, h hooks, log *slog.Logger) (*http.Server, error) {
+func startConsole(c config, db *store.DB, svc *onboarding.Service, cs *credit.Service, ls *lending.Service, h hooks, log *slog.Logger) (*http.Server, error) {
 	addr := c.consoleListenAddr()
 	if addr == "" {
 		return nil, nil
@@ -56,8 +57,13 @@ func startConsole(c config, db *store.DB, svc *onboarding.Service, cs *credit.Se
 		return nil, err
 	}
 	act := credit.NewActivation(credit.ActivationDeps{Store: db, Policy: p, Now: h.now})
-	con, err := console.New(console.Deps{Office: backOffice(c, db, h), Reads: consoleReads{db, svc}, Decider: cs, Reviewer: act, Policy: p,
-		Rights: customerRights{db, h}, Partners: svc,
+	now := time.Now
+	if h.now != nil {
+		now = h.now
+	}
+	reads := consoleReads{db, svc, now}
+	con, err := console.New(console.Deps{Office: backOffice(c, db, h), Reads: reads, Decider: cs, Moves: cs, Reviewer: act, Policy: p,
+		Rights: customerRights{db, h}, Partners: svc, LoanReads: db, Lender: ls, PartnerReads: reads, Callbacks: notifier(c, db, h),
 		Config: console.Config{Production: c.production(), Env: c.env, Log: log}})
 	if err != nil {
 		return nil, err
@@ -89,6 +95,7 @@ func startConsole(c config, db *store.DB, svc *onboarding.Service, cs *credit.Se
 type consoleReads struct {
 	*store.DB
 	svc *onboarding.Service
+	now func() time.Time
 }
 
 func (r consoleReads) ConsoleApplication(ctx context.Context, xid int64) (console.ApplicationView, error) {
@@ -136,6 +143,35 @@ func (r consoleReads) ConsoleImage(ctx context.Context, xid, imageID int64) (str
 		return "", nil, err
 	}
 	return img.ContentType, body, nil
+}
+
+// ConsolePartner is a partner's page: its budgets (as `julo partner show`
+// has them), loan settings, return URL prefixes and callback endpoint.
+func (r consoleReads) ConsolePartner(ctx context.Context, username string) (console.PartnerView, error) {
+	p, _, err := r.PartnerCredentials(ctx, username)
+	if err != nil {
+		return console.PartnerView{}, err
+	}
+	v := console.PartnerView{ID: p.ID, Username: p.Username, Disabled: p.Disabled}
+	if v.Budgets, err = r.svc.PartnerBudgets(ctx, username); err != nil {
+		return v, err
+	}
+	if v.Loans, err = r.LoanSettings(ctx, p.ID); err != nil {
+		return v, err
+	}
+	if v.ReturnURLPrefixes, err = r.ReturnURLPrefixes(ctx, p.ID); err != nil {
+		return v, err
+	}
+	e, keys, err := r.WebhookEndpoint(ctx, p.ID, r.now())
+	switch {
+	case julo.ErrorCode(err) == julo.ENOTFOUND:
+	case err != nil:
+		return v, err
+	default:
+		v.Webhook = &console.WebhookView{URL: e.URL, Token: e.Token, Disabled: e.Disabled, DisabledReason: e.DisabledReason,
+			SigningKeys: len(keys), UpdatedAt: e.UpdatedAt}
+	}
+	return v, nil
 }
 
 // operator is `julo operator create EMAIL --role ROLE` (prints a one-time

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/julo-partnership/julo/internal/backoffice"
 	"github.com/julo-partnership/julo/internal/console"
@@ -122,7 +123,7 @@ func consoleBenchServer(dir string) (string, *http.Client, error) {
 	if err := db.SetOperatorPassword(ctx, op.ID, mustHash(otp), false, office.Now()); err != nil {
 		return "", nil, err
 	}
-	con, err := console.New(console.Deps{Office: office, Reads: consoleReads{db, nil}, Policy: credit.Policy{}})
+	con, err := console.New(console.Deps{Office: office, Reads: consoleReads{db, nil, time.Now}, LoanReads: db, Policy: credit.Policy{}})
 	if err != nil {
 		return "", nil, err
 	}

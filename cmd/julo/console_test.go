@@ -318,7 +318,7 @@ func TestConsoleIsNotOnThePartnerAPIPort(t *testing.T) {
 	if s.ConsoleURL == s.URL || s.ConsoleURL == "" {
 		t.Fatalf("console %q, API %q", s.ConsoleURL, s.URL)
 	}
-	for _, path := range []string{"/login", "/applications", "/static/console.css", "/audit.csv"} {
+	for _, path := range []string{"/login", "/applications", "/loans", "/partners/acme", "/static/console.css", "/audit.csv"} {
 		r := s.do(req{Method: "GET", Path: path, Invalid: true})
 		if r.Status != 404 || strings.Contains(r.Raw, "JULO console") {
 			t.Errorf("API port %s: %d %s", path, r.Status, r.Raw)
@@ -370,9 +370,10 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	if strings.Contains(p.body, nik) || strings.Contains(p.body, "/images/") || strings.Contains(p.body, "approve-form") {
 		t.Fatalf("a viewer's page shows the NIK, images or the decision forms:\n%s", p.body)
 	}
-	for _, path := range []string{"/operators", "/audit", "/audit.csv", "/requests", "/applications?q=" + nik + "&by=nik"} {
+	for _, path := range []string{"/operators", "/audit", "/audit.csv", "/requests"} {
 		viewer.get(path).expect(t, 403, "console_forbidden", "JULO console")
 	}
+	viewer.post("/applications/search", "q", nik, "by", "nik").expect(t, 403, "console_forbidden", "JULO console")
 	imgs := regexp.MustCompile(`/applications/` + big + `/images/(\d+)`)
 	rp := reviewer.get("/applications/"+big).expect(t, 200, nik, "Decide", "limit_above_review_threshold")
 	m := imgs.FindAllStringSubmatch(rp.body, -1)
@@ -390,8 +391,18 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	}
 	s.operatorClient(t).get("/applications/"+big+"/images/"+m[0][1]).expect(t, 303, "/login")
 	reviewer.get("/applications/"+big+"/images/99999999").expect(t, 404, "console_image_missing")
-	reviewer.get("/applications?q="+nik+"&by=nik").expect(t, 200, "/applications/"+big)
-	reviewer.get("/applications?q="+big).expect(t, 303, "/applications/"+big)
+	// The search is a POST (the term is personal data: in no address or
+	// log); a term in the address is refused, not run.
+	reviewer.post("/applications/search", "q", nik, "by", "nik").expect(t, 200, "/applications/"+big)
+	reviewer.post("/applications/search", "q", big).expect(t, 303, "/applications/"+big)
+	reviewer.post("/applications/search", "q", "x"+big).expect(t, 400, "console_bad_xid")
+	reviewer.post("/applications/search", "csrf", "forged", "q", nik, "by", "nik").expect(t, 403, "console_csrf")
+	if p := reviewer.get("/applications?q="+nik+"&by=nik").expect(t, 400, "console_search_post"); strings.Contains(p.body, "/applications/"+big) {
+		t.Fatal("a search in the address was run")
+	}
+	if p := reviewer.get("/applications"); !strings.Contains(p.body, `<form method="post" action="/applications/search"`) {
+		t.Fatalf("the search form is not a POST:\n%s", p.body)
+	}
 	reviewer.get("/applications/1234567890").expect(t, 404, "console_application_missing")
 	for _, path := range []string{"/operators", "/audit", "/requests"} {
 		reviewer.get(path).expect(t, 403, "console_forbidden")
@@ -465,7 +476,7 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 
 	// Partners (admin): create (the secret shown once and working), disable, rotate.
 	reviewer.get("/partners").expect(t, 403, "console_forbidden")
-	admin.get("/partners").expect(t, 200, "<td>acme</td>")
+	admin.get("/partners").expect(t, 200, `<a href="/partners/acme">acme</a></td>`)
 	pp := admin.post("/partners", "action", "create", "name", "beta").expect(t, 200, "partner-secret")
 	secret := regexp.MustCompile(`<code id="partner-secret">([^<]+)</code>`).FindStringSubmatch(pp.body)
 	if secret == nil || strings.Contains(admin.get("/partners").body, secret[1]) {
@@ -474,7 +485,7 @@ func TestConsoleRolesMaskingDecisionsAndMakerChecker(t *testing.T) {
 	admin.post("/partners", "action", "create", "name", "beta").expect(t, 409)
 	admin.post("/partners", "action", "disable", "name", "nobody").expect(t, 404)
 	admin.post("/partners", "action", "disable", "name", "beta").expect(t, 200, "disable done")
-	if !strings.Contains(admin.get("/partners").body, "<td>beta</td><td>disabled</td>") {
+	if !strings.Contains(admin.get("/partners").body, `<a href="/partners/beta">beta</a></td><td>disabled</td>`) {
 		t.Fatal("beta is not shown disabled")
 	}
 	admin.post("/partners", "action", "rotate", "name", "beta").expect(t, 200, "partner-secret")

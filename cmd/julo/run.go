@@ -323,7 +323,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	// The operator console, on its own listener (console.go).
-	if csrv, err := startConsole(c, db, svc, cs, h, log); err != nil {
+	if csrv, err := startConsole(c, db, svc, cs, ls, h, log); err != nil {
 		return err
 	} else if csrv != nil {
 		defer csrv.Close()

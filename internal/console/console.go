@@ -57,6 +57,13 @@ type Decider interface {
 	Decide(ctx context.Context, xid int64, od credit.OperatorDecision) (credit.Decision, error)
 }
 
+// Moves are the operator's decisions that neither grant nor refuse
+// credit: a request for documents, a return to review.
+type Moves interface {
+	RequestDocuments(ctx context.Context, xid int64, n credit.OperatorNote) (credit.Decision, error)
+	SendBackToReview(ctx context.Context, xid int64, n credit.OperatorNote) (credit.Decision, error)
+}
+
 // Reviewer decides customers' review requests at 135.
 type Reviewer interface {
 	DecideReview(ctx context.Context, xid int64, rd credit.ReviewDecision) (credit.Decision, error)
@@ -156,11 +163,18 @@ type Deps struct {
 	Office   *backoffice.Service
 	Reads    Reads
 	Decider  Decider
+	Moves    Moves
 	Reviewer Reviewer
 	Rights   CustomerRights
 	Partners Partners
 	Policy   credit.Policy
 	Config   Config
+	// The loans' pages and operations, the partners' pages and
+	// redeliveries.
+	LoanReads    LoanReads
+	Lender       Lender
+	PartnerReads PartnerReads
+	Callbacks    Callbacks
 }
 
 // Server is the console's HTTP handler.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,15 +39,23 @@ func (s *Server) routes() {
 
 	m.HandleFunc("GET /{$}", s.page(backoffice.RoleViewer, s.dashboard))
 	m.HandleFunc("GET /applications", s.page(backoffice.RoleViewer, s.applications))
+	m.HandleFunc("POST /applications/search", s.page(backoffice.RoleViewer, s.search))
 	m.HandleFunc("GET /applications/{xid}", s.page(backoffice.RoleViewer, s.application))
 	m.HandleFunc("GET /applications/{xid}/images/{id}", s.page(backoffice.RoleReviewer, s.image))
 	m.HandleFunc("POST /applications/{xid}/decide", s.page(backoffice.RoleReviewer, s.decide))
 	m.HandleFunc("POST /applications/{xid}/export", s.page(backoffice.RoleAdmin, s.exportCustomer))
 	m.HandleFunc("POST /applications/{xid}/erase", s.page(backoffice.RoleAdmin, s.eraseCustomer))
+	m.HandleFunc("GET /loans", s.page(backoffice.RoleViewer, s.loans))
+	m.HandleFunc("GET /loans/{xid}", s.page(backoffice.RoleViewer, s.loan))
+	m.HandleFunc("GET /loans/{xid}/agreement", s.page(backoffice.RoleViewer, s.loanAgreement))
+	m.HandleFunc("POST /loans/{xid}/decide", s.page(backoffice.RoleReviewer, s.loanDecide))
+	m.HandleFunc("POST /loans/{xid}/disbursement", s.page(backoffice.RoleAdmin, s.loanDisbursement))
 	m.HandleFunc("GET /requests", s.page(backoffice.RoleAdmin, s.requests))
 	m.HandleFunc("POST /requests/{id}", s.page(backoffice.RoleAdmin, s.check))
 	m.HandleFunc("GET /partners", s.page(backoffice.RoleAdmin, s.partners))
 	m.HandleFunc("POST /partners", s.page(backoffice.RoleAdmin, s.partnerAction))
+	m.HandleFunc("GET /partners/{name}", s.page(backoffice.RoleAdmin, s.partner))
+	m.HandleFunc("POST /partners/{name}/redeliver", s.page(backoffice.RoleAdmin, s.redeliver))
 	m.HandleFunc("GET /operators", s.page(backoffice.RoleAdmin, s.operators))
 	m.HandleFunc("POST /operators", s.page(backoffice.RoleAdmin, s.createOperator))
 	m.HandleFunc("POST /operators/{id}/disable", s.page(backoffice.RoleAdmin, s.setOperatorDisabled(true)))
@@ -79,8 +88,10 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04:05Z")
 	},
-	"rupiah": rupiah,
-	"msg":    message,
+	"loanStatus": loanStatusText,
+	"day":        func(t time.Time) string { return t.Format("2006-01-02") },
+	"rupiah":     rupiah,
+	"msg":        message,
 	"json": func(v any) string {
 		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
@@ -124,8 +135,12 @@ func mask(v string, keep, tail int) string {
 	return string(r[:keep]) + strings.Repeat("•", n-keep-tail) + string(r[n-tail:])
 }
 
-// page size of the applications list.
+// page size of the applications and loans lists.
 const pageSize = 50
+
+// reasonCodeRE is a reason code's form (the credit service's and the
+// loans service's).
+var reasonCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,49}$`)
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, u who) {
 	ctx := r.Context()
@@ -164,8 +179,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, u who) {
 		s.internal(w, r, err)
 		return
 	}
+	loanCounts, loans, err := s.loansAttention(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	s.render(w, r, "dashboard", map[string]any{"Counts": cs, "Funnel": funnelChart(funnel), "Queue": append(queue, docs...),
-		"Failed": failed, "Title": "Dashboard"})
+		"Failed": failed, "LoanCounts": loanCounts, "Loans": loans, "Title": "Dashboard"})
 }
 
 // bar is one bar of the funnel's SVG chart.
@@ -202,47 +222,61 @@ func funnelChart(steps []backoffice.FunnelStep) []bar {
 
 var lookupKinds = map[string]string{"nik": "nik", "email": "email", "phone": "phone"}
 
+// search finds applications by xid, or by an exact NIK, email or phone
+// through the blind indexes (only reviewers and admins may look customers
+// up by their data: a viewer's search is by xid). It is a POST, so that
+// the term (personal data) is in no address, log or browser history; its
+// answer is the results' page itself.
+func (s *Server) search(w http.ResponseWriter, r *http.Request, u who) {
+	f := r.PostForm
+	term, by := strings.TrimSpace(f.Get("q")), f.Get("by")
+	data := map[string]any{"Title": "Applications", "Q": url.Values{}, "By": by}
+	if by == "" || by == "xid" {
+		xid := atoi(term)
+		if xid <= 0 {
+			w.WriteHeader(http.StatusBadRequest)
+			data["Error"] = "console_bad_xid"
+			s.render(w, r, "applications", data)
+			return
+		}
+		http.Redirect(w, r, "/applications/"+strconv.FormatInt(xid, 10), http.StatusSeeOther)
+		return
+	}
+	kind, ok := lookupKinds[by]
+	if !ok {
+		s.fail(w, r, http.StatusBadRequest, "console_bad_search")
+		return
+	}
+	if !u.op.Role.AtLeast(backoffice.RoleReviewer) {
+		s.audit(r, u.op.ID, "forbidden", "search:"+kind, "")
+		s.fail(w, r, http.StatusForbidden, "console_forbidden")
+		return
+	}
+	if kind == "email" {
+		term = strings.ToLower(term)
+	}
+	xids, err := s.d.Reads.ConsoleLookup(r.Context(), kind, term)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	// The search term is personal data: the log has its kind only.
+	s.audit(r, u.op.ID, "search", "by:"+kind, strconv.Itoa(len(xids))+" found")
+	data["Found"] = xids
+	data["Searched"] = true
+	s.render(w, r, "applications", data)
+}
+
 func (s *Server) applications(w http.ResponseWriter, r *http.Request, u who) {
 	q := r.URL.Query()
 	data := map[string]any{"Title": "Applications", "Q": q}
-	// A search: an xid, or an exact NIK, email or phone through the blind
-	// indexes (only reviewers and admins may look customers up by their
-	// data: a viewer's search is by xid).
-	if term := strings.TrimSpace(q.Get("q")); term != "" {
-		by := q.Get("by")
-		if by == "" || by == "xid" {
-			xid := atoi(term)
-			if xid <= 0 {
-				w.WriteHeader(http.StatusBadRequest)
-				data["Error"] = "console_bad_xid"
-				s.render(w, r, "applications", data)
-				return
-			}
-			http.Redirect(w, r, "/applications/"+strconv.FormatInt(xid, 10), http.StatusSeeOther)
-			return
-		}
-		kind, ok := lookupKinds[by]
-		if !ok {
-			s.fail(w, r, http.StatusBadRequest, "console_bad_search")
-			return
-		}
-		if !u.op.Role.AtLeast(backoffice.RoleReviewer) {
-			s.audit(r, u.op.ID, "forbidden", "search:"+kind, "")
-			s.fail(w, r, http.StatusForbidden, "console_forbidden")
-			return
-		}
-		if kind == "email" {
-			term = strings.ToLower(term)
-		}
-		xids, err := s.d.Reads.ConsoleLookup(r.Context(), kind, term)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		// The search term is personal data: the log has its kind only.
-		s.audit(r, u.op.ID, "search", "by:"+kind, strconv.Itoa(len(xids))+" found")
-		data["Found"] = xids
-		data["Searched"] = true
+	// A search term in the address (an old bookmark, a hand-made link) is
+	// refused, not run: the search is the form's POST.
+	if q.Has("q") {
+		w.WriteHeader(http.StatusBadRequest)
+		data["Error"] = "console_search_post"
+		data["Q"] = url.Values{}
+		data["Statuses"] = allStatuses()
 		s.render(w, r, "applications", data)
 		return
 	}
@@ -340,10 +374,23 @@ func (s *Server) application(w http.ResponseWriter, r *http.Request, u who) {
 			mine = append(mine, p)
 		}
 	}
+	loans, err := s.d.LoanReads.ConsoleLoans(r.Context(), backoffice.LoanFilter{ApplicationXID: xid, Limit: 500})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	deliveries, err := s.d.PartnerReads.ConsoleApplicationDeliveries(r.Context(), xid, 500)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	decidable := v.Status == julo.AppManualReview || v.Status == julo.AppDocumentsSubmitted || v.Status == julo.AppRejected && hasOpenReview(v)
 	s.render(w, r, "application", map[string]any{"Title": "Application " + strconv.FormatInt(xid, 10), "A": v, "Unmasked": unmasked,
 		"Decidable": decidable && unmasked, "Computed": computedLimit(v.Decisions), "MaxLimit": s.d.Policy.Product.MaxLimit,
-		"Review": v.Status == julo.AppRejected, "Pending": mine, "Done": r.URL.Query().Get("done")})
+		"Review": v.Status == julo.AppRejected, "Pending": mine, "Done": r.URL.Query().Get("done"),
+		"CanRequestDocuments": unmasked && (v.Status == julo.AppManualReview || v.Status == julo.AppDocumentsSubmitted),
+		"CanSendBack":         unmasked && (v.Status == julo.AppDocumentsSubmitted || v.Status == julo.AppResubmission),
+		"Loans":               loans, "Deliveries": deliveries})
 }
 
 func hasOpenReview(v ApplicationView) bool {
@@ -422,6 +469,10 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, u who) {
 		refuse("console_reason_required")
 		return
 	}
+	if p.Action == "documents" || p.Action == "review" {
+		s.operatorMove(w, r, u, v, p)
+		return
+	}
 	computed := computedLimit(v.Decisions)
 	var kind string
 	switch {
@@ -458,6 +509,39 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, u who) {
 	}
 	s.audit(r, u.op.ID, "decide", target, string(d.Outcome)+" to "+strconv.Itoa(int(d.ToStatus)))
 	http.Redirect(w, r, "/applications/"+strconv.FormatInt(xid, 10)+"?done=decided", http.StatusSeeOther)
+}
+
+// operatorMove requests documents (125 or 120 -> 131) or sends the
+// application back to review (120 or 131 -> 125) through the credit
+// service (the status machine, with its history and event); no checker:
+// neither grants nor refuses credit.
+func (s *Server) operatorMove(w http.ResponseWriter, r *http.Request, u who, v ApplicationView, p decisionParams) {
+	target := "application:" + strconv.FormatInt(v.XID, 10)
+	n := credit.OperatorNote{Reason: p.Reason, Operator: operatorName(u.op)}
+	var d credit.Decision
+	var err error
+	switch {
+	case p.Action == "documents" && (v.Status == julo.AppManualReview || v.Status == julo.AppDocumentsSubmitted):
+		d, err = s.d.Moves.RequestDocuments(r.Context(), v.XID, n)
+	case p.Action == "review" && (v.Status == julo.AppDocumentsSubmitted || v.Status == julo.AppResubmission):
+		d, err = s.d.Moves.SendBackToReview(r.Context(), v.XID, n)
+	default:
+		s.audit(r, u.op.ID, "decide_refused", target, "console_not_decidable")
+		s.fail(w, r, http.StatusConflict, "console_not_decidable")
+		return
+	}
+	if err != nil {
+		s.audit(r, u.op.ID, "decide_refused", target, err.Error())
+		w.WriteHeader(http.StatusConflict)
+		s.render(w, r, "error", map[string]any{"Status": http.StatusConflict, "Message": "console_decision_refused", "Detail": err.Error()})
+		return
+	}
+	action := "decide_documents"
+	if p.Action == "review" {
+		action = "decide_review"
+	}
+	s.audit(r, u.op.ID, action, target, string(d.Outcome)+" to "+strconv.Itoa(int(d.ToStatus)))
+	http.Redirect(w, r, "/applications/"+strconv.FormatInt(v.XID, 10)+"?done=decided", http.StatusSeeOther)
 }
 
 // carry runs a decision through the credit service: at 135 on the

@@ -214,13 +214,14 @@ var errFlagNotReady = &julo.Error{Code: julo.EINVALID, Reason: julo.ReasonStatus
 	Problems: []julo.Problem{{Msg: i18n.DocumentFlagNotReady}}}
 
 // DocumentsRequested reports whether the latest decision asked for
-// documents and the application still waits for them (at 105).
+// documents and the application still waits for them: at 105 (the
+// engine's request) or at 131 (an operator's, RequestDocuments).
 func DocumentsRequested(status julo.AppStatus, last *Decision) bool {
-	return status == julo.AppFormSubmitted && last != nil && last.Outcome == OutcomeDocuments
+	return (status == julo.AppFormSubmitted || status == julo.AppResubmission) && last != nil && last.Outcome == OutcomeDocuments
 }
 
 // SubmitDocumentFlag is POST submit-document-flag: once documents were
-// requested and at least one is in, the application moves 105 -> 120 and a
+// requested and at least one is in, the application moves 105 (or 131) -> 120 and a
 // new assessment counts the new evidence.
 func (s *Service) SubmitDocumentFlag(ctx context.Context, p julo.Partner, xid string) error {
 	app, err := s.application(ctx, p, xid)

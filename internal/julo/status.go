@@ -57,14 +57,16 @@ func AppStatuses() []AppStatus { return sortedKeys(appNames) }
 // appMoves is the transition table of applications: the statuses each
 // status may move to. A status that is not a key is final.
 var appMoves = map[AppStatus][]AppStatus{
-	AppNone:               {AppFormCreated},
-	AppFormCreated:        {AppFormSubmitted, AppFormExpired, AppCancelledByCustomer},
-	AppFormSubmitted:      {AppDocumentsSubmitted, AppScrapedVerified, AppVerified, AppManualReview, AppLimitGenerated, AppResubmission, AppFraud, AppRejected, AppCancelledByCustomer},
-	AppResubmission:       {AppDocumentsSubmitted, AppCancelledByCustomer},
-	AppDocumentsSubmitted: {AppScrapedVerified, AppVerified, AppManualReview, AppLimitGenerated, AppFraud, AppRejected, AppCancelledByCustomer},
+	AppNone:          {AppFormCreated},
+	AppFormCreated:   {AppFormSubmitted, AppFormExpired, AppCancelledByCustomer},
+	AppFormSubmitted: {AppDocumentsSubmitted, AppScrapedVerified, AppVerified, AppManualReview, AppLimitGenerated, AppResubmission, AppFraud, AppRejected, AppCancelledByCustomer},
+	// 131: an operator asked for documents (from 125 or 120); they come in
+	// (120), or the operator sends it back to review (125).
+	AppResubmission:       {AppDocumentsSubmitted, AppManualReview, AppCancelledByCustomer},
+	AppDocumentsSubmitted: {AppScrapedVerified, AppVerified, AppManualReview, AppLimitGenerated, AppResubmission, AppFraud, AppRejected, AppCancelledByCustomer},
 	AppScrapedVerified:    {AppVerified, AppManualReview, AppLimitGenerated, AppFraud, AppRejected, AppCancelledByCustomer},
 	AppVerified:           {AppManualReview, AppLimitGenerated, AppFraud, AppRejected, AppCancelledByCustomer},
-	AppManualReview:       {AppLimitGenerated, AppFraud, AppRejected, AppCancelledByCustomer},
+	AppManualReview:       {AppLimitGenerated, AppResubmission, AppFraud, AppRejected, AppCancelledByCustomer},
 	// An operator may overturn a rejection the customer objected to (UU PDP).
 	AppRejected:          {AppLimitGenerated},
 	AppLimitGenerated:    {AppLimitActivation, AppActivationRejected, AppOfferExpired, AppCancelledByCustomer},

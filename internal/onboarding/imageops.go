@@ -245,7 +245,7 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 	typ, _ := checkImageType(&ps, "image_type", in.Type)
 	documents := false
 	if intakeOpen(app.Status) != nil {
-		if app.Status == julo.AppFormSubmitted && documentImageTypes[typ] {
+		if (app.Status == julo.AppFormSubmitted || app.Status == julo.AppResubmission) && documentImageTypes[typ] {
 			if documents, err = s.store.DocumentsRequested(ctx, app.ID); err != nil {
 				return Image{}, err
 			}
@@ -298,10 +298,10 @@ func (s *Service) UploadImage(ctx context.Context, p julo.Partner, xid string, i
 func (s *Service) recordImage(ctx context.Context, rec Image, documents bool) (Image, error) {
 	limit := s.maxImages()
 	accept := func(status julo.AppStatus, images int) error {
-		// Documents requested at 105 were checked before the upload; a
+		// Documents requested at 105 (or 131) were checked before the upload; a
 		// submit-document-flag that won the race moved the application to
 		// 120, which closes images again.
-		if documents && status == julo.AppFormSubmitted {
+		if documents && (status == julo.AppFormSubmitted || status == julo.AppResubmission) {
 			return imageLimit(images, limit)
 		}
 		return acceptImage(status, images, limit)
