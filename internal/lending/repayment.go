@@ -586,7 +586,6 @@ type Repayment struct {
 	Installments []InstallmentView
 	Payoff       julo.Money
 	Overdue      julo.Money // what is past due (late fees included)
-	Today        time.Time
 	ClockOffset  int
 	Disbursed    bool
 }
@@ -602,7 +601,7 @@ func (s *Service) repayment(ctx context.Context, l Loan) (Repayment, error) {
 	}
 	now := s.now()
 	today := st.Today(now)
-	r := Repayment{Disbursed: true, Today: today, ClockOffset: st.ClockOffsetDays, Payoff: PayoffAmount(st.Installments, today)}
+	r := Repayment{Disbursed: true, ClockOffset: st.ClockOffsetDays, Payoff: PayoffAmount(st.Installments, today)}
 	for _, i := range st.Installments {
 		v := viewInstallment(st, i, now)
 		if v.DPD > 0 {

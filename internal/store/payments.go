@@ -181,7 +181,7 @@ func (db *DB) ChangeLoan(ctx context.Context, loanID int64, at time.Time, change
 		if err != nil {
 			return err
 		}
-		if err := db.writeChange(ctx, tx, cur, ch, at, 0); err != nil {
+		if _, err := db.writeChange(ctx, tx, cur, ch, at, 0); err != nil {
 			return err
 		}
 		st, err = db.readLoanState(ctx, tx, loanID, repayingStatuses+", 250", "")
@@ -191,11 +191,11 @@ func (db *DB) ChangeLoan(ctx context.Context, loanID int64, at time.Time, change
 }
 
 // writeChange writes ch of loan cur: its installments, lateness day, test
-// clock, the allocations of payment row paymentRow (0: none), and the
-// status steps through moveLoan.
-func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, cur lending.LoanState, ch lending.LoanChange, at time.Time, paymentRow int64) error {
+// clock, the allocations of payment row paymentRow (0: none; it returns
+// the allocations written), and the status steps through moveLoan.
+func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, cur lending.LoanState, ch lending.LoanChange, at time.Time, paymentRow int64) ([]lending.PaymentAllocation, error) {
 	if ch.LoanID != cur.Loan.ID || len(ch.Installments) != len(cur.Installments) {
-		return fmt.Errorf("store: a change of loan %d that is not the loan's", cur.Loan.ID)
+		return nil, fmt.Errorf("store: a change of loan %d that is not the loan's", cur.Loan.ID)
 	}
 	for k, i := range ch.Installments {
 		if i == cur.Installments[k] {
@@ -203,7 +203,7 @@ func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, cur lending.LoanState
 		}
 		if i.Number != cur.Installments[k].Number || !i.Due.Equal(cur.Installments[k].Due) ||
 			i.Principal != cur.Installments[k].Principal || i.Interest != cur.Installments[k].Interest {
-			return fmt.Errorf("store: loan %d installment %d: a change of its schedule", cur.Loan.ID, i.Number)
+			return nil, fmt.Errorf("store: loan %d installment %d: a change of its schedule", cur.Loan.ID, i.Number)
 		}
 		var off any
 		if !i.PaidOff.IsZero() {
@@ -212,39 +212,41 @@ func (db *DB) writeChange(ctx context.Context, tx *sql.Tx, cur lending.LoanState
 		if _, err := tx.ExecContext(ctx, `UPDATE loan_installments SET late_fee = $3, waived_interest = $4, paid_principal = $5,
 			paid_interest = $6, paid_late_fee = $7, paid_off_on = $8 WHERE loan_id = $1 AND number = $2`,
 			cur.Loan.ID, i.Number, i.LateFee, i.WaivedInterest, i.PaidPrincipal, i.PaidInterest, i.PaidLateFee, off); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE loans SET lateness_through = $2, clock_offset_days = clock_offset_days + $3 WHERE id = $1`,
 		cur.Loan.ID, ch.LatenessThrough.Format(dayLayout), ch.AdvanceDays); err != nil {
-		return err
+		return nil, err
 	}
 	if ch.AdvanceDays > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO loan_clock_advances (loan_id, days, offset_days, advanced_at) VALUES ($1, $2, $3, $4)`,
 			cur.Loan.ID, ch.AdvanceDays, cur.ClockOffsetDays+ch.AdvanceDays, ms(at)); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	var rows []lending.PaymentAllocation
 	if ch.Plan != nil && paymentRow != 0 {
-		for _, a := range allocationRows(*ch.Plan) {
+		rows = allocationRows(*ch.Plan)
+		for _, a := range rows {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO payment_allocations (payment_id, loan_id, number, late_fee, interest, principal,
 				waived_interest) VALUES ($1, $2, $3, $4, $5, $6, $7)`, paymentRow, cur.Loan.ID, a.Number, a.LateFee, a.Interest,
 				a.Principal, a.WaivedInterest); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	for _, s := range ch.Steps {
 		if _, err := db.moveLoan(ctx, tx, lending.LoanMove{LoanID: cur.Loan.ID, To: s.To, At: at, Reason: s.Reason}); err != nil {
-			return err
+			return nil, err
 		}
 		if s.To == julo.LoanPaidOff {
 			if _, err := tx.ExecContext(ctx, `UPDATE loans SET paid_off_at = $2 WHERE id = $1`, cur.Loan.ID, ms(at)); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return nil
+	return rows, nil
 }
 
 // allocationRows is a plan's allocations and waivers by installment.
@@ -329,15 +331,14 @@ func (db *DB) Pay(ctx context.Context, in lending.PaymentIn, plan func([]lending
 		}
 		var allocated julo.Money
 		for k, ch := range changes {
-			if err := db.writeChange(ctx, tx, states[k], ch, in.ReceivedAt, row); err != nil {
+			rows, err := db.writeChange(ctx, tx, states[k], ch, in.ReceivedAt, row)
+			if err != nil {
 				return err
 			}
-			if ch.Plan != nil {
-				for _, a := range allocationRows(*ch.Plan) {
-					a.LoanXID = states[k].Loan.XID
-					allocated += a.LateFee + a.Interest + a.Principal
-					p.Allocations = append(p.Allocations, a)
-				}
+			for _, a := range rows {
+				a.LoanXID = states[k].Loan.XID
+				allocated += a.LateFee + a.Interest + a.Principal
+				p.Allocations = append(p.Allocations, a)
 			}
 		}
 		if allocated != in.Amount {
