@@ -73,6 +73,7 @@ func TestAuthDisabledPartnerIsRefusedAndReEnabledWorks(t *testing.T) {
 	if out, err := s.cli("partner", "disable", "acme"); err != nil {
 		t.Fatalf("partner disable: %v %s", err, out)
 	}
+	s.credentialCheckPassed()
 	for _, e := range authEndpoints() {
 		s.unchanged(t, func() {
 			expectErrors(t, s.do(e).expect(t, http.StatusUnauthorized), msgUnauthorized)
@@ -101,6 +102,7 @@ func TestAuthSecretRotation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("partner rotate %v: %v", args, err)
 		}
+		s.credentialCheckPassed()
 		return out
 	}
 	call := func(secret string, status int) {

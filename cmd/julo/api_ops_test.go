@@ -168,6 +168,7 @@ func TestOpsPartnerCommands(t *testing.T) {
 	if _, err := s.cli("partner", "disable", "globex"); err != nil {
 		t.Fatal(err)
 	}
+	s.credentialCheckPassed()
 	out, err := s.cli("partner", "list")
 	if err != nil {
 		t.Fatal(err)

@@ -46,6 +46,9 @@ type config struct {
 	// idempotencyKeep is how long partners' Idempotency-Keys and their
 	// kept answers live (issue 11, item 5).
 	idempotencyKeep time.Duration
+	// credentialCheck: how often an instance reads the credentials version
+	// (issue 17; onboarding's credential cache), 0s: no cache.
+	credentialCheck time.Duration
 	vendors         vendorConfig
 	conn            connConfig
 	// budgets are the per-partner budgets' defaults (budgets.go).
@@ -153,6 +156,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		"the version of the terms and privacy notice customers accept, recorded with each consent (JULO_TERMS_VERSION)")
 	fs.DurationVar(&c.idempotencyKeep, "idempotency-keep", envDuration("JULO_IDEMPOTENCY_KEEP", "24h"),
 		"how long a write's Idempotency-Key and its kept answer are kept for replays, 1m to 168h; give serve and worker the same (JULO_IDEMPOTENCY_KEEP)")
+	fs.DurationVar(&c.credentialCheck, "credential-check", envDuration("JULO_CREDENTIAL_CHECK", onboarding.DefaultCredentialCheck.String()),
+		"verified partner credentials are kept in memory and trusted while the shared credentials version is unchanged, which each instance reads this often: the longest a disabled partner or a revoked secret is still accepted by another instance; 0s: verify every request against the database, up to 10s (JULO_CREDENTIAL_CHECK)")
 	c.budgets.flags(fs, getenv, &c.envErrs)
 	cc := &c.conn
 	fs.IntVar(&cc.maxConns, "max-conns", int(envInt("JULO_MAX_CONNS", "4096")),
@@ -217,6 +222,8 @@ func (c config) validateServe() error {
 	case c.idempotencyKeep < time.Minute || c.idempotencyKeep > 7*24*time.Hour:
 		// The kept answers are personal data: a week at most.
 		return fmt.Errorf("--idempotency-keep %s: use 1m to 168h", c.idempotencyKeep)
+	case c.credentialCheck < 0 || c.credentialCheck > 10*time.Second:
+		return fmt.Errorf("--credential-check %s: use 0s (no cache) to 10s", c.credentialCheck)
 	}
 	if err := c.conn.validate(); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/julo-partnership/julo/internal/i18n"
+	"github.com/julo-partnership/julo/internal/onboarding"
 	_ "modernc.org/sqlite"
 )
 
@@ -175,6 +176,14 @@ func (s *testServer) cli(args ...string) (string, error) {
 		return out.String(), fmt.Errorf("%v: %s", err, errOut.String())
 	}
 	return out.String(), nil
+}
+
+// credentialCheckPassed moves the clock past the server's credential
+// check interval: a partner disabled or a secret revoked by the CLI (another
+// process, as in production) is refused by the server from then on, not
+// necessarily before (onboarding's credential cache).
+func (s *testServer) credentialCheckPassed() {
+	s.Clock.Add(onboarding.DefaultCredentialCheck)
 }
 
 func (s *testServer) createPartner(name string) string {

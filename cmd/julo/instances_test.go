@@ -295,3 +295,56 @@ func (s *testServer) doStatus(r req) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// Two server processes on one PostgreSQL database, each caching the
+// credentials it verified: a partner disabled with the CLI (a third
+// process) is refused by both within the credential check (1 s, the
+// default) of the command's end. The test waits at most 10 s of real time
+// (a loaded machine may be slow to schedule the processes) and reports what
+// it saw; the exact bound is proven with a moved clock by onboarding's and
+// store's credential cache tests.
+func TestTwoInstancesRefuseADisabledPartner(t *testing.T) {
+	db := testDatabaseURL(t)
+	if db == "" {
+		t.Skip("needs PostgreSQL: set JULO_TEST_DATABASE_URL (CI does)")
+	}
+	args := []string{"--data", t.TempDir(), "--database-url", db}
+	p := createPartnerIn(t, args)
+	var servers []*testServer
+	for range 2 {
+		servers = append(servers, &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey})
+	}
+	read := func(s *testServer) int {
+		hr, _ := http.NewRequest("GET", s.URL+pathAddress+"?get_address=province", nil)
+		hr.Header.Set("username", s.Partner)
+		hr.Header.Set("secret-key", s.Secret)
+		resp, err := http.DefaultClient.Do(hr)
+		if err != nil {
+			return -1
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, s := range servers {
+		for range 3 { // cached after the first
+			if st := read(s); st != http.StatusOK {
+				t.Fatalf("instance %d: %d before the disabling", i, st)
+			}
+		}
+	}
+	var out bytes.Buffer
+	if err := runWith(context.Background(), append([]string{"partner", "disable", "acme"}, args...), func(string) string { return "" },
+		&out, io.Discard, hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	disabled := time.Now()
+	for i, s := range servers {
+		for read(s) != http.StatusUnauthorized {
+			if time.Since(disabled) > 10*time.Second {
+				t.Fatalf("instance %d still serves the disabled partner after 10 s", i)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Logf("instance %d refuses the disabled partner %v after the command", i, time.Since(disabled).Round(time.Millisecond))
+	}
+}

@@ -173,6 +173,10 @@ func openServiceSealed(ctx context.Context, c config, getenv func(string) string
 	cfg.FormExpiry, cfg.RefusalCoolingOff = days(c.formExpiryDays), days(c.coolingOffDays)
 	cfg.Budgets = onboarding.BudgetConfig{Limits: c.budgets.limits()}
 	cfg.TermsVersion = c.termsVersion
+	cfg.CredentialCheck = c.credentialCheck
+	if cfg.CredentialCheck == 0 {
+		cfg.CredentialCheck = -1 // 0s: no cache
+	}
 	bpjs, scraper := c.vendorProviders()
 	cfg.External.PublicURL = c.publicURL
 	cfg.External.BPJSCallbackSecret = callbackSecret(c.vendors.bpjsSecret, keys, "bpjs")

@@ -43,6 +43,10 @@ func (brokenStore) PartnerCredentials(ctx context.Context, username string) (jul
 	return julo.Partner{}, nil, errors.New("database is down")
 }
 
+func (brokenStore) CredentialsVersion(ctx context.Context) (int64, error) {
+	return 0, errors.New("database is down")
+}
+
 // The observer is told of every request by route pattern (never the path
 // with its xid), and separately of a request that failed internally.
 func TestObserverIsToldEachRequestByRoutePatternAndInternalErrors(t *testing.T) {

@@ -85,6 +85,10 @@ type Store interface {
 	// RevokePartnerSecrets revokes every active secret but the newest; it returns
 	// how many it revoked.
 	RevokePartnerSecrets(ctx context.Context, username string, at time.Time) (int, error)
+	// CredentialsVersion returns a number that moves in the transaction of
+	// every SetPartnerDisabled, AddPartnerSecret and RevokePartnerSecrets
+	// (the credential cache's check).
+	CredentialsVersion(ctx context.Context) (int64, error)
 
 	Register(ctx context.Context, r Registration) (Application, error)
 	// ApplicationByXID returns the application with its customer's NIK and
@@ -128,6 +132,12 @@ type Config struct {
 	MaxImagesPerApplication int
 	// Budgets are the per-partner budgets' defaults (see budget.go).
 	Budgets BudgetConfig
+	// CredentialCheck is how often this instance reads the credentials
+	// version, and so the longest a disabled partner or a revoked secret is
+	// still accepted here after another instance or the CLI changed it
+	// (credcache.go). 0: DefaultCredentialCheck; negative: no cache, every
+	// request verified against the store.
+	CredentialCheck time.Duration
 	// TermsVersion names the terms and privacy notice a customer accepts
 	// with is_term_accepted and is_verification_agreed (the lender's
 	// document version); it is stored with the consent and its time.
@@ -189,6 +199,7 @@ type Service struct {
 	hashes    chan struct{} // bounds concurrent argon2id hashes (memory-hungry)
 	leases    requestLeases // this instance's slices of the partners' requests_per_second budgets
 	callbacks Callbacks
+	creds     *credentialCache // nil: every request verified against the store
 }
 
 // New returns a Service.
@@ -205,6 +216,7 @@ func New(d Deps) *Service {
 		s.obs = nopObserver{}
 	}
 	s.hashes = make(chan struct{}, runtime.GOMAXPROCS(0))
+	s.creds = newCredentialCache(s.cfg.CredentialCheck, s.rand)
 	return s
 }
 

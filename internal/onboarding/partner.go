@@ -23,6 +23,17 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (ju
 	if username == "" || secret == "" || len(username) > 64 || len(secret) > 256 {
 		return julo.Partner{}, errUnauthorized
 	}
+	var key [32]byte
+	version, cached := int64(0), false
+	if s.creds != nil {
+		now := s.now()
+		if version, cached = s.creds.current(ctx, now, s.store.CredentialsVersion); cached {
+			key = s.creds.entryKey(username, secret)
+			if p, ok := s.creds.get(key, version, now); ok {
+				return p, nil
+			}
+		}
+	}
 	p, secrets, err := s.store.PartnerCredentials(ctx, username)
 	if julo.ErrorCode(err) == julo.ENOTFOUND {
 		// Spend the same HMAC work as a real check so timing says nothing.
@@ -41,6 +52,9 @@ func (s *Service) Authenticate(ctx context.Context, username, secret string) (ju
 	}
 	if !ok || p.Disabled {
 		return julo.Partner{}, errUnauthorized
+	}
+	if cached {
+		s.creds.put(key, p, version, s.now())
 	}
 	return p, nil
 }
@@ -73,7 +87,16 @@ func (s *Service) ListPartners(ctx context.Context) ([]PartnerSummary, error) {
 // SetPartnerDisabled disables or re-enables a partner; ENOTFOUND for an
 // unknown one.
 func (s *Service) SetPartnerDisabled(ctx context.Context, username string, disabled bool) error {
+	defer s.forgetCredentials()
 	return partnerErr(username, s.store.SetPartnerDisabled(ctx, username, disabled, s.now()))
+}
+
+// forgetCredentials empties this instance's credential cache after a change
+// of its own (other instances see it at their next version check).
+func (s *Service) forgetCredentials() {
+	if s.creds != nil {
+		s.creds.forget()
+	}
 }
 
 // RotatePartnerSecret issues a new secret. The previous newest secret keeps
@@ -84,6 +107,7 @@ func (s *Service) RotatePartnerSecret(ctx context.Context, username string) (str
 	if err != nil {
 		return "", err
 	}
+	defer s.forgetCredentials()
 	if err := s.store.AddPartnerSecret(ctx, username, ps, 1, s.now()); err != nil {
 		return "", partnerErr(username, err)
 	}
@@ -93,6 +117,7 @@ func (s *Service) RotatePartnerSecret(ctx context.Context, username string) (str
 // RevokeOldPartnerSecrets ends a rotation: every secret but the newest stops
 // working. It returns ENOTFOUND for an unknown partner.
 func (s *Service) RevokeOldPartnerSecrets(ctx context.Context, username string) (int, error) {
+	defer s.forgetCredentials()
 	n, err := s.store.RevokePartnerSecrets(ctx, username, s.now())
 	return n, partnerErr(username, err)
 }

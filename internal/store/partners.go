@@ -67,18 +67,25 @@ func (db *DB) PartnerCredentials(ctx context.Context, username string) (julo.Par
 // credentialsStmt prepares the credentials query on first use (after the
 // migrations made its tables), and again after a failed attempt.
 func (db *DB) credentialsStmt(ctx context.Context) (*sql.Stmt, error) {
-	db.credentialsMu.Lock()
-	defer db.credentialsMu.Unlock()
-	if db.credentials == nil {
-		stmt, err := db.r.PrepareContext(ctx, `SELECT p.id, p.username, p.disabled_at, s.key_id, s.secret_hash
+	return db.prepared(ctx, &db.credentials, `SELECT p.id, p.username, p.disabled_at, s.key_id, s.secret_hash
 			FROM partners p LEFT JOIN partner_secrets s ON s.partner_id = p.id AND s.revoked_at IS NULL
 			WHERE p.username = $1 ORDER BY s.id DESC`)
+}
+
+// prepared returns *slot, preparing query on the readers into it on first
+// use (after the migrations made its tables), and again after a failed
+// attempt. Close closes every slot.
+func (db *DB) prepared(ctx context.Context, slot **sql.Stmt, query string) (*sql.Stmt, error) {
+	db.credentialsMu.Lock()
+	defer db.credentialsMu.Unlock()
+	if *slot == nil {
+		stmt, err := db.r.PrepareContext(ctx, query)
 		if err != nil {
 			return nil, err
 		}
-		db.credentials = stmt
+		*slot = stmt
 	}
-	return db.credentials, nil
+	return *slot, nil
 }
 
 // ListPartners lists every partner with its number of active secrets.
@@ -116,14 +123,16 @@ func (db *DB) SetPartnerDisabled(ctx context.Context, username string, disabled 
 		q = `UPDATE partners SET disabled_at = COALESCE(disabled_at, $2) WHERE username = $1`
 		args = append(args, ms(at))
 	}
-	res, err := db.w.ExecContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("partner")
-	}
-	return nil
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("partner")
+		}
+		return bumpCredentials(ctx, tx)
+	})
 }
 
 // AddPartnerSecret stores a new secret, keeping the newest keepOld active ones.
@@ -136,7 +145,10 @@ func (db *DB) AddPartnerSecret(ctx context.Context, username string, s onboardin
 		if err := revokeAllBut(ctx, tx, id, keepOld, at); err != nil {
 			return err
 		}
-		return insertSecret(ctx, tx, id, s, at)
+		if err := insertSecret(ctx, tx, id, s, at); err != nil {
+			return err
+		}
+		return bumpCredentials(ctx, tx)
 	})
 }
 
@@ -154,7 +166,10 @@ func (db *DB) RevokePartnerSecrets(ctx context.Context, username string, at time
 		if n > 0 {
 			n--
 		}
-		return revokeAllBut(ctx, tx, id, 1, at)
+		if err := revokeAllBut(ctx, tx, id, 1, at); err != nil {
+			return err
+		}
+		return bumpCredentials(ctx, tx)
 	})
 	return n, err
 }
@@ -174,4 +189,25 @@ func revokeAllBut(ctx context.Context, tx *sql.Tx, partnerID int64, keep int, at
 			SELECT id FROM partner_secrets WHERE partner_id = $2 AND revoked_at IS NULL ORDER BY id DESC LIMIT $3)`,
 		ms(at), partnerID, keep)
 	return err
+}
+
+// bumpCredentials moves the credentials version (migration 0020) in tx,
+// the transaction of a change that can make a credential stop working:
+// every instance's cache of verified credentials is then forgotten at its
+// next check (onboarding's credential cache).
+func bumpCredentials(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `UPDATE credentials_version SET version = version + 1 WHERE id = 1`)
+	return err
+}
+
+// CredentialsVersion returns the credentials version: it moves whenever a
+// partner is disabled or enabled or a secret added or revoked.
+func (db *DB) CredentialsVersion(ctx context.Context) (int64, error) {
+	stmt, err := db.prepared(ctx, &db.credentialsVersion, `SELECT version FROM credentials_version WHERE id = 1`)
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	err = stmt.QueryRowContext(ctx).Scan(&v)
+	return v, err
 }

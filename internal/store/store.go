@@ -32,9 +32,12 @@ type DB struct {
 	dialect dialect
 
 	// credentials is the prepared statement of the hottest query (every
-	// request authenticates): prepared once instead of parsed per request.
-	credentialsMu sync.Mutex
-	credentials   *sql.Stmt
+	// request whose credentials are not cached authenticates with it),
+	// credentialsVersion the one the credential caches check: prepared once
+	// instead of parsed per request (prepared).
+	credentialsMu      sync.Mutex
+	credentials        *sql.Stmt
+	credentialsVersion *sql.Stmt
 
 	// rand makes event ids, customer keys and nonces; nil: crypto/rand.
 	rand io.Reader
@@ -147,9 +150,11 @@ func privateDatabaseFiles(path string) error {
 // Close closes the connections.
 func (db *DB) Close() error {
 	db.credentialsMu.Lock()
-	if db.credentials != nil {
-		db.credentials.Close()
-		db.credentials = nil
+	for _, st := range []**sql.Stmt{&db.credentials, &db.credentialsVersion} {
+		if *st != nil {
+			(*st).Close()
+			*st = nil
+		}
 	}
 	db.credentialsMu.Unlock()
 	if db.r == db.w {

@@ -251,7 +251,31 @@ func testPartnersAndSecretRotation(t *testing.T, d testDB) {
 		}
 		return out
 	}
+	// Every change that can stop a credential moves the credentials
+	// version (the credential caches' check); a failed one does not.
+	version := func() int64 {
+		t.Helper()
+		v, err := db.CredentialsVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	last := version()
+	moved := func(what string, want bool) {
+		t.Helper()
+		if v := version(); (v != last) != want {
+			t.Fatalf("%s: the credentials version went from %d to %d", what, last, v)
+		} else {
+			last = v
+		}
+	}
 	db.AddPartnerSecret(ctx, "acme", onboarding.PartnerSecret{KeyID: "k1", Hash: "h2"}, 1, at)
+	moved("a rotation", true)
+	if err := db.AddPartnerSecret(ctx, "ghost", onboarding.PartnerSecret{KeyID: "k1", Hash: "h2"}, 1, at); code(err) != julo.ENOTFOUND {
+		t.Fatalf("rotating an unknown partner: %v", err)
+	}
+	moved("a refused rotation", false)
 	if got := hashes(); len(got) != 2 || got[0] != "h2" || got[1] != "h1" {
 		t.Fatalf("after one rotation: %v", got)
 	}
@@ -259,21 +283,25 @@ func testPartnersAndSecretRotation(t *testing.T, d testDB) {
 	if got := hashes(); len(got) != 2 || got[0] != "h3" || got[1] != "h2" {
 		t.Fatalf("a later rotation must revoke the oldest: %v", got)
 	}
+	moved("a second rotation", true)
 	if n, err := db.RevokePartnerSecrets(ctx, "acme", at); n != 1 || err != nil {
 		t.Fatalf("revoked %d, %v", n, err)
 	}
+	moved("a revocation", true)
 	if got := hashes(); len(got) != 1 || got[0] != "h3" {
 		t.Fatalf("after revoke: %v", got)
 	}
 	if err := db.SetPartnerDisabled(ctx, "acme", true, at); err != nil {
 		t.Fatal(err)
 	}
+	moved("disabling", true)
 	if p, _, _ := db.PartnerCredentials(ctx, "acme"); !p.Disabled {
 		t.Fatal("not disabled")
 	}
 	if err := db.SetPartnerDisabled(ctx, "ghost", true, at); code(err) != julo.ENOTFOUND {
 		t.Fatalf("disabling an unknown partner: %v", err)
 	}
+	moved("a refused disabling", false)
 	list, err := db.ListPartners(ctx)
 	if err != nil || len(list) != 1 || !list[0].Disabled || list[0].ActiveSecrets != 1 || !list[0].CreatedAt.Equal(at) {
 		t.Fatalf("list %+v %v", list, err)
