@@ -61,12 +61,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		b = []byte(`{"success":false,"data":null,"errors":["internal error"],"error_details":[{"code":"internal","field":null,"message":"internal error"}]}`)
 	}
+	writeBody(w, status, append(b, '\n'))
+}
+
+// writeBody writes b, an encoded envelope ending in a newline, with the
+// headers of every JSON answer.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
 }
 
 // respond writes a success envelope.

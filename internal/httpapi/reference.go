@@ -9,6 +9,9 @@ import (
 
 func (s *Server) handleDropdown(ref ReferenceData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.static.serve(w, r) {
+			return
+		}
 		var req dropdownRequest
 		if !decode(w, r, &req) {
 			return
@@ -18,12 +21,15 @@ func (s *Server) handleDropdown(ref ReferenceData) http.Handler {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusOK, out)
+		s.static.respond(w, r, out)
 	})
 }
 
 func (s *Server) handleAddress(ref ReferenceData) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.static.serve(w, r) {
+			return
+		}
 		var req addressRequest
 		if !decode(w, r, &req) {
 			return
@@ -33,7 +39,7 @@ func (s *Server) handleAddress(ref ReferenceData) http.Handler {
 			fail(w, r, err)
 			return
 		}
-		respond(w, http.StatusOK, out)
+		s.static.respond(w, r, out)
 	})
 }
 

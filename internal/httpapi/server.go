@@ -64,6 +64,8 @@ type Server struct {
 	log  *slog.Logger
 	cfg  Config
 	mux  *routeMux
+	// static keeps the reference reads' encoded answers (static.go).
+	static staticAnswers
 }
 
 // routeMux is the ServeMux that remembers every pattern registered on it,

@@ -246,6 +246,7 @@ type requestLease struct {
 	used      int64     // the second's units granted in all, after this instance's last lease
 	limit     int64     // the limit the last lease was decided on (0: none yet)
 	exhausted bool      // the database had none left for the last lease
+	leases    int       // leases taken in this second
 }
 
 func (l *requestLeases) of(partnerID int64) *requestLease {
@@ -274,18 +275,19 @@ func (s *Service) CountRequest(ctx context.Context, p julo.Partner) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.window.Equal(start) {
-		l.window, l.left, l.used, l.exhausted = start, 0, 0, false
+		l.window, l.left, l.used, l.exhausted, l.leases = start, 0, 0, false, 0
 	}
 	if l.left == 0 && !l.exhausted {
 		limit := l.limit
 		if limit == 0 {
 			limit = s.budgetLimit(BudgetRequests)
 		}
-		g, err := s.store.SpendBudget(ctx, p.ID, BudgetRequests, start, s.leaseSize(limit), s.budgetLimit(BudgetRequests))
+		g, err := s.store.SpendBudget(ctx, p.ID, BudgetRequests, start, s.leaseSize(limit, l.leases), s.budgetLimit(BudgetRequests))
 		if err != nil {
 			return err
 		}
 		l.left, l.used, l.limit, l.exhausted = g.Granted, g.Used, g.Limit, g.Granted == 0
+		l.leases++
 	}
 	q := Quota{Budget: BudgetRequests, Limit: l.limit, Reset: end.Sub(now)}
 	if l.left == 0 {
@@ -298,15 +300,27 @@ func (s *Service) CountRequest(ctx context.Context, p julo.Partner) error {
 	return nil
 }
 
-// leaseSize is how many requests to lease at once under limit: a tenth,
-// at least 1, at most MaxRequestLease.
-func (s *Service) leaseSize(limit int64) int64 {
+// leaseSize is how many requests to lease under limit after n leases in
+// the same second: a tenth of the limit at most, at least 1; the first at
+// most MaxRequestLease, and each further one in the same second twice the
+// one before (up to 64 times MaxRequestLease). A quiet instance holds no
+// more than it needs; a busy one writes a few times a second instead of
+// once per MaxRequestLease requests (a lease is a write transaction: at
+// 30,000 requests/s a fixed lease of 100 was a fifth of a read's time).
+// MaxRequestLease 1 does not grow: a write per request.
+func (s *Service) leaseSize(limit int64, n int) int64 {
 	most := s.cfg.Budgets.MaxRequestLease
 	if most <= 0 {
 		most = DefaultMaxRequestLease
 	}
+	if most > 1 {
+		most <<= min(n, maxLeaseDoublings)
+	}
 	return max(1, min(limit/10, most))
 }
+
+// maxLeaseDoublings bounds a lease's growth within a second.
+const maxLeaseDoublings = 6
 
 // PartnerBudget is one budget of a partner as an operator sees it: the
 // limit in force, and whether it is the server's default.

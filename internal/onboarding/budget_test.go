@@ -227,3 +227,33 @@ func TestSetPartnerBudgetsRefusesLimitsOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// A busy instance's leases double within a second (100, 200, ... up to 64
+// times the first, never past a tenth of the limit) and start again at the
+// first size the next second; a small limit keeps its tenth.
+func TestRequestLeasesGrowWithinASecond(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	p := julo.Partner{ID: 7}
+	for _, tc := range []struct {
+		limit, requests int64
+		writes          int
+	}{
+		{MaxBudgetLimit, 10_000, 7},   // 100+200+400+800+1,600+3,200+6,400 = 12,700
+		{MaxBudgetLimit, 100_000, 21}, // 12,700 in 7, then 6,400 at a time: 14 more
+		{MaxBudgetLimit, 100, 1},      // one lease of 100
+		{50, 50, 10},                  // a tenth of the limit: 5 at a time
+		{20_000, 20_000, 14},          // 3,100 in 5 (to 1,600), then a tenth, 2,000: 9 more (the last one partial)
+	} {
+		st := newMemBudgets()
+		s := New(Deps{Store: st, Now: func() time.Time { return now }, Config: Config{Budgets: BudgetConfig{Limits: map[Budget]int64{BudgetRequests: tc.limit}}}})
+		for i := range tc.requests {
+			if err := s.CountRequest(ctx, p); err != nil {
+				t.Fatalf("limit %d: request %d: %v", tc.limit, i, err)
+			}
+		}
+		if st.calls != tc.writes {
+			t.Errorf("limit %d, %d requests: %d writes, want %d", tc.limit, tc.requests, st.calls, tc.writes)
+		}
+	}
+}
