@@ -18,6 +18,8 @@ import (
 type config struct {
 	addr        string
 	metricsAddr string
+	// pprof adds Go's profiler (net/http/pprof) to the metrics listener.
+	pprof bool
 	// consoleAddr is the operator console's listener (console.go).
 	consoleAddr string
 	data        string
@@ -125,6 +127,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, serve bool)
 		"listen address of the operator console, apart from the API; default: 127.0.0.1:8081 in the sandbox, off in production; off: none (JULO_CONSOLE_ADDR)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("JULO_METRICS_ADDR", ""),
 		"listen address of /metrics (Prometheus), apart from the API; empty: no metrics (JULO_METRICS_ADDR)")
+	fs.BoolVar(&c.pprof, "pprof", env("JULO_PPROF", "") == "1",
+		"serve Go's profiler at /debug/pprof/ on the metrics listener (never on the API's port); for measuring, not for a server open to others (JULO_PPROF=1)")
 	fs.Int64Var(&c.maxBody, "max-body-bytes", envInt("JULO_MAX_BODY_BYTES", "1048576"), "largest accepted request body, uploads excepted (JULO_MAX_BODY_BYTES)")
 	fs.Int64Var(&c.maxUpload, "max-upload-bytes", envInt("JULO_MAX_UPLOAD_BYTES", "10485760"), "largest accepted image upload (JULO_MAX_UPLOAD_BYTES)")
 	fs.StringVar(&c.blocked, "blocked-email-domains", env("JULO_BLOCKED_EMAIL_DOMAINS", "yahoo.,ymail.,rocketmail.,hotmail."),

@@ -195,3 +195,30 @@ func TestMetricsAreOffByDefaultAndNeverOnTheAPIPort(t *testing.T) {
 		t.Fatalf("same port: %v", err)
 	}
 }
+
+// --pprof puts Go's profiler on the metrics listener, never on the API's
+// port; without it the metrics listener has none.
+func TestProfilerOnlyOnTheMetricsListenerWhenAsked(t *testing.T) {
+	get := func(u string) int {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	on := startServer(t, []string{"--metrics-addr", "127.0.0.1:0", "--pprof"})
+	base := strings.TrimSuffix(on.metricsURL(t), "/metrics")
+	if st := get(base + "/debug/pprof/"); st != 200 {
+		t.Fatalf("with --pprof: %d", st)
+	}
+	if st := get(base + "/debug/pprof/profile?seconds=1"); st != 200 {
+		t.Fatalf("a CPU profile: %d", st)
+	}
+	on.do(req{Method: "GET", Path: "/debug/pprof/", NoAuth: true, Invalid: true}).expect(t, 404)
+	off := startServer(t, []string{"--metrics-addr", "127.0.0.1:0"})
+	if st := get(strings.TrimSuffix(off.metricsURL(t), "/metrics") + "/debug/pprof/"); st != 404 {
+		t.Fatalf("without --pprof: %d", st)
+	}
+}

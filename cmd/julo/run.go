@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"sync"
@@ -333,7 +334,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		defer csrv.Close()
 	}
 	if met != nil {
-		msrv, err := serveMetrics(c.metricsAddr, met, api, log)
+		msrv, err := serveMetrics(c.metricsAddr, met, api, c.pprof, log)
 		if err != nil {
 			return err
 		}
@@ -539,7 +540,7 @@ const requestTimeout = 2 * time.Minute
 // logged and leaves the API running. The API's /healthz and /readyz answer
 // there too (api serves them), so that a probe sees a live process even when
 // clients hold every connection of the API's port.
-func serveMetrics(addr string, met *metrics.Metrics, api http.Handler, log *slog.Logger) (*http.Server, error) {
+func serveMetrics(addr string, met *metrics.Metrics, api http.Handler, profile bool, log *slog.Logger) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics listener: %w", err)
@@ -548,11 +549,19 @@ func serveMetrics(addr string, met *metrics.Metrics, api http.Handler, log *slog
 	mux.Handle("GET /metrics", met.Handler())
 	mux.Handle("GET /healthz", api)
 	mux.Handle("GET /readyz", api)
+	if profile {
+		// The profiler's own handlers (net/http/pprof registers them on
+		// http.DefaultServeMux, which nothing of ours serves).
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      65 * time.Second, // a CPU profile of up to a minute
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
