@@ -144,10 +144,11 @@ func (db *DB) SubmitBPJSTask(ctx context.Context, token string, at time.Time, ch
 // BPJSSummary says whether any task succeeded and whether one submitted
 // since pendingSince is pending.
 func (db *DB) BPJSSummary(ctx context.Context, applicationID int64, pendingSince time.Time) (success, pending bool, err error) {
+	// The statuses are literals, not parameters: see documentsQuery.
 	err = db.r.QueryRowContext(ctx, `SELECT
-		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = $2),
-		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = $3 AND submitted_at >= $4)`,
-		applicationID, onboarding.BPJSSuccess, onboarding.BPJSPending, ms(pendingSince)).Scan(&success, &pending)
+		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = '`+onboarding.BPJSSuccess+`'),
+		EXISTS (SELECT 1 FROM bpjs_tasks WHERE application_id = $1 AND status = '`+onboarding.BPJSPending+`' AND submitted_at >= $2)`,
+		applicationID, ms(pendingSince)).Scan(&success, &pending)
 	return success, pending, err
 }
 

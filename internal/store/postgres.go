@@ -57,7 +57,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to %s: %w", redactURL(rawURL), scrub(err, rawURL))
 	}
-	return &DB{w: db, r: db, dialect: postgresDialect}, nil
+	return &DB{w: db, r: newReadPool(db, false), dialect: postgresDialect}, nil
 }
 
 // scrub returns err, or an error with the same text less the passwords of

@@ -28,7 +28,8 @@ import (
 // read-only connections beside the single writer, for PostgreSQL one pool
 // (w == r).
 type DB struct {
-	w, r    *sql.DB
+	w       *sql.DB
+	r       *readPool // on PostgreSQL over the same pool as w
 	dialect dialect
 
 	// credentials is the prepared statement of the hottest query (every
@@ -117,7 +118,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{w: w, r: r, dialect: sqliteDialect}, nil
+	return &DB{w: w, r: newReadPool(r, true), dialect: sqliteDialect}, nil
 }
 
 // privateDatabaseFiles creates the SQLite file 0600 before SQLite does
@@ -157,7 +158,7 @@ func (db *DB) Close() error {
 		}
 	}
 	db.credentialsMu.Unlock()
-	if db.r == db.w {
+	if db.r.DB == db.w {
 		return db.w.Close()
 	}
 	return errors.Join(db.r.Close(), db.w.Close())
