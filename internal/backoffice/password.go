@@ -32,8 +32,14 @@ const (
 
 // commonPasswords is a list of common passwords of 12 characters and more
 // (the shorter ones fail the length rule anyway), one a line, compared
-// case-insensitively. Hand-collected from the well-known leaked-password
-// rankings' long entries and the lender's own words; extend it freely.
+// case-insensitively: the long entries of two public lists of leaked
+// passwords by frequency, both from SecLists
+// (github.com/danielmiessler/SecLists, MIT License, (c) Daniel Miessler):
+// 10-million-password-list-top-100000.txt and ignis-100K.txt (from
+// github.com/ignis-sec/Pwdb-Public, MIT License, (c) Ata Hakçıl), and a
+// hand-collected part with the lender's own words. The file's header says
+// how they were filtered and carries both licences' notices; extend its
+// hand-collected part freely.
 //
 //go:embed common_passwords.txt
 var commonPasswordsText string

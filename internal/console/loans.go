@@ -201,7 +201,7 @@ func (s *Server) loan(w http.ResponseWriter, r *http.Request, u who) {
 // charged and paid parts, the payments, and the figures of the loan's day.
 type repaymentView struct {
 	Installments []installmentRow
-	Payments     []backoffice.LoanPayment
+	Payments     []paymentRow
 	Today        time.Time
 	// Outstanding is everything left (late fees included); Payoff what
 	// pays the loan off today; DPD the days past due.
@@ -213,6 +213,14 @@ type repaymentView struct {
 type installmentRow struct {
 	lending.InstallmentState
 	Paid, Outstanding julo.Money
+}
+
+// paymentRow is a payment allocated to the loan. One payment to the
+// customer's virtual account can pay several of their loans: Amount is
+// the whole payment, ToLoan what it paid of this loan (its parts' sum).
+type paymentRow struct {
+	backoffice.LoanPayment
+	ToLoan julo.Money
 }
 
 // repayment reads the loan's repayment (nil before its disbursement).
@@ -235,7 +243,10 @@ func (s *Server) repayment(ctx context.Context, l lending.Loan) (*repaymentView,
 		v.LateFees += in.LateFee
 	}
 	v.Payoff, v.DPD = lending.PayoffAmount(st.Installments, v.Today), lending.DaysPastDue(st.Installments, v.Today)
-	v.Payments, err = s.d.LoanReads.ConsoleLoanPayments(ctx, l.XID)
+	pays, err := s.d.LoanReads.ConsoleLoanPayments(ctx, l.XID)
+	for _, p := range pays {
+		v.Payments = append(v.Payments, paymentRow{p, p.LateFee + p.Interest + p.Principal})
+	}
 	return v, err
 }
 
