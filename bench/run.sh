@@ -246,13 +246,16 @@ fi
 # --- the table ----------------------------------------------------------------
 cpus=$(nproc)
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+run_date=$(date -u +%Y-%m-%dT%H:%MZ)
+go_line="$(go version | awk '{print $3}'), GOMAXPROCS=$cpus; wrk $THREADS threads on the same CPUs"
+phases_line="reads and bare ${SECS}s at $CONNS connections, registration ${SECS}s at $WRITE_CONNS, flows ${FLOW_SECS}s x $FLOW_WORKERS (image ${flow_image_kb:-?} KiB)"
 echo
-echo "julo load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "julo load benchmark, $run_date"
 echo "machine: $cpus CPUs ($model), load average before the run: $load_before"
-echo "  $(go version | awk '{print $3}'), GOMAXPROCS=$cpus; wrk $THREADS threads on the same CPUs"
+echo "  $go_line"
 echo "disk under the data dir: $fsync_rate fsyncs/s (4 KiB write + fsync); PostgreSQL: $pg_label"
 echo "argon2id PIN hash (19 MiB, 2 passes): $argon_ms ms on one core, $argon_all hashes/s on all cores (the registration ceiling)"
-echo "phases: reads and bare ${SECS}s at $CONNS connections, registration ${SECS}s at $WRITE_CONNS, flows ${FLOW_SECS}s x $FLOW_WORKERS (image ${flow_image_kb:-?} KiB)"
+echo "phases: $phases_line"
 echo
 fmt='%-9s %-34s %5s %9s %8s %8s %6s %7s %8s\n'
 printf "$fmt" database phase conns "req/s" "p50 ms" "p99 ms" errors server machine
@@ -265,3 +268,24 @@ echo "server: CPU cores the server (on PostgreSQL with its database processes) u
 echo "machine: cores busy on the whole machine (the server, the load tool, and anything else running), of $cpus."
 echo "onboarding flow steps (latency of each request of a flow):"
 cat "$work/flow-steps"
+
+# --- the chart page -------------------------------------------------------------
+# The same figures as a self-contained HTML page with SVG charts (bench/report):
+# the results, and the header and the ceilings as key=value lines.
+{
+  printf 'date=%s\n' "$run_date"
+  printf 'machine=%s\n' "$cpus CPUs ($model)"
+  printf 'go=%s\n' "$go_line"
+  printf 'load_before=%s\n' "$load_before"
+  printf 'postgres=%s\n' "$pg_label"
+  printf 'fsyncs_per_s=%s\n' "$fsync_rate"
+  printf 'argon2id_hashes_per_s=%s\n' "$argon_all"
+  printf 'argon2id_ms_per_hash=%s\n' "$argon_ms"
+  printf 'phases=%s\n' "$phases_line"
+} >"$work/meta"
+report=${BENCH_REPORT:-bench/out/report.html}
+mkdir -p "$(dirname "$report")"
+go build -o "$work/report" ./bench/report
+"$work/report" -results "$results" -meta "$work/meta" -o "$report"
+echo
+echo "chart page: $(cd "$(dirname "$report")" && pwd)/$(basename "$report")"
