@@ -86,6 +86,30 @@ all_server_pids() {
   done
 }
 
+# rss_kb PID: the process's resident set in KiB.
+rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# profile_phase DB NAME METRICS_ADDR CMD...: runs CMD (a phase) while taking
+# a CPU profile of the server for most of it (its /debug/pprof on the metrics
+# listener: serve --pprof), and keeps the profile's top entries.
+profile_phase() {
+  local db=$1 name=$2 maddr=$3
+  shift 3
+  local secs=$((SECS > 3 ? SECS - 2 : 1))
+  (sleep 1; curl -s -o "$work/$db-$name.pprof" "http://$maddr/debug/pprof/profile?seconds=$secs") &
+  local taker=$!
+  "$@"
+  wait "$taker" || true
+  if [ -s "$work/$db-$name.pprof" ]; then
+    { echo "  $db $name: the server's CPU profile, top entries by cumulative time (go tool pprof -top -cum):"
+      go tool pprof -top -cum -nodecount 25 "$work/julo" "$work/$db-$name.pprof" 2>/dev/null |
+        grep -E 'julo/internal|sqlite3Prepare|gcBgMarkWorker|Syscall6|encoding/json' | head -15 | sed 's/^/    /'
+    } >>"$work/profiles"
+    [ -n "${BENCH_PROFILES:-}" ] && mkdir -p "$BENCH_PROFILES" && cp "$work/$db-$name.pprof" "$BENCH_PROFILES/"
+  fi
+  return 0
+}
+
 # record DB PHASE CONNS RPS P50 P99 ERRORS SERVER_CORES MACHINE_CORES
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
 
@@ -137,7 +161,7 @@ bench_db() {
   # partner gets the largest limits.
   "$work/julo" partner set bench --requests-per-second 1000000000 --registrations-per-hour 1000000000 \
     --sms-per-day 1000000000 --prereg-checks-per-minute 1000000000 --data "$data" --database-url "$dburl" >/dev/null
-  "$work/julo" serve --addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0 --data "$data" --database-url "$dburl" 2>"$log" &
+  "$work/julo" serve --addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0 --pprof --data "$data" --database-url "$dburl" 2>"$log" &
   local pid=$!
   pids+=("$pid")
   local addr="" maddr=""
@@ -151,17 +175,27 @@ bench_db() {
   maddr=$(grep -m1 '"msg":"metrics listening"' "$log" | sed -n 's/.*"addr":"\([^"]*\)".*/\1/p')
   server_pids=("$pid" ${pg_postmaster:+"$pg_postmaster"})
   local api="http://$addr/api/partnership/v1" xid
+  # Memory: the resident set idle a second after the start, then its
+  # largest value while the phases run, sampled every 200 ms.
+  sleep 1
+  local rss_idle
+  rss_idle=$(rss_kb "$pid")
+  (peak=0; while kill -0 "$pid" 2>/dev/null; do
+     r=$(rss_kb "$pid"); [ "${r:-0}" -gt "$peak" ] && { peak=$r; echo "$peak" >"$work/rss-peak-$db"; }
+     sleep 0.2
+   done) &
+  local sampler=$!
   xid=$("$work/flow" register -url "http://$addr" -user bench -secret "$secret")
   export BENCH_USER=bench BENCH_SECRET="$secret"
 
   wrk_phase "$db" "dropdown-data (banks)" "$CONNS" "$report_lua" "$api/dropdown-data?data_selected=banks"
-  wrk_phase "$db" "address: province" "$CONNS" "$report_lua" "$api/address?get_address=province"
+  profile_phase "$db" "address-province" "$maddr" wrk_phase "$db" "address: province" "$CONNS" "$report_lua" "$api/address?get_address=province"
   wrk_phase "$db" "address: city" "$CONNS" "$report_lua" "$api/address?get_address=city&province=DKI%20Jakarta"
   wrk_phase "$db" "address: district" "$CONNS" "$report_lua" \
     "$api/address?get_address=district&province=DKI%20Jakarta&city=Jakarta%20Utara"
   wrk_phase "$db" "address: sub_district" "$CONNS" "$report_lua" \
     "$api/address?get_address=sub_district&province=DKI%20Jakarta&city=Jakarta%20Utara&district=Pademangan"
-  wrk_phase "$db" "application status" "$CONNS" "$report_lua" "$api/application/status/$xid"
+  profile_phase "$db" "application-status" "$maddr" wrk_phase "$db" "application status" "$CONNS" "$report_lua" "$api/application/status/$xid"
   wrk_phase "$db" "registration (argon2id PIN)" "$WRITE_CONNS" "$register_lua" "$api/customer"
 
   echo "+ $db: onboarding flows ($FLOW_WORKERS concurrent, ${FLOW_SECS}s, at most $FLOW_MAX)" >&2
@@ -188,6 +222,12 @@ bench_db() {
 
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  printf '  %s: RSS idle after start %s MiB, largest during the phases %s MiB\n' "$db" \
+    "$(awk -v k="$rss_idle" 'BEGIN{printf "%.1f", k/1024}')" \
+    "$(awk -v k="$(cat "$work/rss-peak-$db" 2>/dev/null || echo 0)" 'BEGIN{printf "%.1f", k/1024}')" >>"$work/memory"
+  printf 'rss_idle_mib_%s=%s\nrss_peak_mib_%s=%s\n' "$db" "$(awk -v k="$rss_idle" 'BEGIN{printf "%.1f", k/1024}')" \
+    "$db" "$(awk -v k="$(cat "$work/rss-peak-$db" 2>/dev/null || echo 0)" 'BEGIN{printf "%.1f", k/1024}')" >>"$work/meta-extra"
 }
 
 fsync_rate=$("$work/flow" fsync -d 2s "$work" | sed -n 's/.*fsyncs_per_s=\([0-9]*\).*/\1/p')
@@ -268,6 +308,9 @@ echo "server: CPU cores the server (on PostgreSQL with its database processes) u
 echo "machine: cores busy on the whole machine (the server, the load tool, and anything else running), of $cpus."
 echo "onboarding flow steps (latency of each request of a flow):"
 cat "$work/flow-steps"
+echo "memory (the server's resident set, /proc/PID/status VmRSS):"
+cat "$work/memory"
+cat "$work/profiles" 2>/dev/null || true
 
 # --- the chart page -------------------------------------------------------------
 # The same figures as a self-contained HTML page with SVG charts (bench/report):
@@ -282,6 +325,7 @@ cat "$work/flow-steps"
   printf 'argon2id_hashes_per_s=%s\n' "$argon_all"
   printf 'argon2id_ms_per_hash=%s\n' "$argon_ms"
   printf 'phases=%s\n' "$phases_line"
+  cat "$work/meta-extra" 2>/dev/null || true
 } >"$work/meta"
 report=${BENCH_REPORT:-bench/out/report.html}
 mkdir -p "$(dirname "$report")"

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -340,6 +341,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 		defer msrv.Close()
 	}
+	// The start parses the area data, the OpenAPI document and the
+	// templates: give the garbage of it back to the system before serving,
+	// so the idle server's resident set is what it keeps (issue 17 item 5).
+	debug.FreeOSMemory()
 	log.Info("listening", "addr", ln.Addr().String(), "env", c.env, "database", dbKind(c.databaseURL), "data", c.data,
 		"sms", map[bool]string{true: c.smsProvider, false: "log"}[c.smsProvider != ""])
 	errc := make(chan error, 1)
