@@ -61,6 +61,7 @@ echo "+ building into $work" >&2
 go build -o "$work/julo" ./cmd/julo
 go build -o "$work/bare" ./bench/bare
 go build -o "$work/flow" ./bench/flow
+go build -o "$work/commit" ./bench/commit
 
 clk_tck=$(getconf CLK_TCK)
 # cpu_ticks PID...: user+system CPU ticks of the processes and their reaped children.
@@ -161,6 +162,17 @@ bench_db() {
   # partner gets the largest limits.
   "$work/julo" partner set bench --requests-per-second 1000000000 --registrations-per-hour 1000000000 \
     --sms-per-day 1000000000 --prereg-checks-per-minute 1000000000 --data "$data" --database-url "$dburl" >/dev/null
+  # The writes' floor on this database: single-row insert+commit, as durable
+  # as the store's (bench/commit), before the server starts.
+  local floor
+  if [ -z "$dburl" ]; then
+    floor=$("$work/commit" -sqlite "$data/floor.db" -d 3s)
+  else
+    floor=$("$work/commit" -database-url "$dburl" -d 3s -c "$WRITE_CONNS")
+  fi
+  printf '  %s: %s single-row insert+commit/s (%s writers), the floor of its writes\n' "$db" \
+    "$(sed -n 's/.*commits_per_s=\([0-9]*\).*/\1/p' <<<"$floor")" "$(sed -n 's/.*conns=\([0-9]*\).*/\1/p' <<<"$floor")" >>"$work/floors"
+  printf 'commit_floor_%s=%s\n' "$db" "$(sed -n 's/.*commits_per_s=\([0-9]*\).*/\1/p' <<<"$floor")" >>"$work/meta-extra"
   "$work/julo" serve --addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0 --pprof --data "$data" --database-url "$dburl" 2>"$log" &
   local pid=$!
   pids+=("$pid")
@@ -296,6 +308,7 @@ echo "  $go_line"
 echo "disk under the data dir: $fsync_rate fsyncs/s (4 KiB write + fsync); PostgreSQL: $pg_label"
 echo "argon2id PIN hash (19 MiB, 2 passes): $argon_ms ms on one core, $argon_all hashes/s on all cores (the registration ceiling)"
 echo "phases: $phases_line"
+cat "$work/floors"
 echo
 fmt='%-9s %-34s %5s %9s %8s %8s %6s %7s %8s\n'
 printf "$fmt" database phase conns "req/s" "p50 ms" "p99 ms" errors server machine
