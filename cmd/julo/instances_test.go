@@ -281,11 +281,18 @@ func createPartnerIn(t *testing.T, args []string) (p struct {
 	return p
 }
 
-// doStatus sends r and returns only the status (safe from any goroutine).
+// doStatus sends r (its Body as JSON, if any) and returns only the status
+// (safe from any goroutine).
 func (s *testServer) doStatus(r req) int {
-	j, _ := json.Marshal(r.Body)
-	hr, _ := http.NewRequest(r.Method, s.URL+r.Path, bytes.NewReader(j))
-	hr.Header.Set("Content-Type", "application/json")
+	var body io.Reader
+	if r.Body != nil {
+		j, _ := json.Marshal(r.Body)
+		body = bytes.NewReader(j)
+	}
+	hr, _ := http.NewRequest(r.Method, s.URL+r.Path, body)
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
 	hr.Header.Set("username", s.Partner)
 	hr.Header.Set("secret-key", s.Secret)
 	resp, err := http.DefaultClient.Do(hr)
@@ -315,15 +322,7 @@ func TestTwoInstancesRefuseADisabledPartner(t *testing.T) {
 		servers = append(servers, &testServer{t: t, URL: startProcess(t, args...), Partner: "acme", Secret: p.SecretKey})
 	}
 	read := func(s *testServer) int {
-		hr, _ := http.NewRequest("GET", s.URL+pathAddress+"?get_address=province", nil)
-		hr.Header.Set("username", s.Partner)
-		hr.Header.Set("secret-key", s.Secret)
-		resp, err := http.DefaultClient.Do(hr)
-		if err != nil {
-			return -1
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return s.doStatus(req{Method: "GET", Path: pathAddress + "?get_address=province"})
 	}
 	for i, s := range servers {
 		for range 3 { // cached after the first
