@@ -40,7 +40,7 @@ func TestConsoleLoanRepaymentAgreesWithTheStatusRead(t *testing.T) {
 
 	// A part of the first installment before its due date: its interest,
 	// then some of its principal.
-	var p1 repayPayment
+	var p1 paymentOut
 	s.sandboxPay(va, first.Interest+100_000).expect(t, 201).decodeData(t, &p1)
 	if a := p1.Allocations; p1.Status != "applied" || len(a) != 1 || a[0].LoanXID != loan || a[0].Number != 1 ||
 		a[0].Interest != first.Interest || a[0].Principal != 100_000 {
@@ -56,7 +56,7 @@ func TestConsoleLoanRepaymentAgreesWithTheStatusRead(t *testing.T) {
 		t.Fatalf("after %d days: %+v", days, mid)
 	}
 	// The late fee and a little principal: the late fee first.
-	var p2 repayPayment
+	var p2 paymentOut
 	s.sandboxPay(va, fee+50_000).expect(t, 201).decodeData(t, &p2)
 	if a := p2.Allocations; len(a) != 1 || a[0].LoanXID != loan || a[0].Number != 1 || a[0].LateFee != fee || a[0].Interest != 0 ||
 		a[0].Principal != 50_000 {
@@ -70,7 +70,7 @@ func TestConsoleLoanRepaymentAgreesWithTheStatusRead(t *testing.T) {
 	reviewer := s.loggedIn(t, "reviewer@lender.example", "reviewer", pw)
 	viewer := s.loggedIn(t, "viewer@lender.example", "viewer", pw)
 	const account = "0672272764"
-	check := func(who string, p consolePage, loan int64, st repayStatus, waived []int64, payments []repayPayment) {
+	check := func(who string, p consolePage, loan int64, st repayStatus, waived []int64, payments []paymentOut) {
 		t.Helper()
 		if got, api := pageText(p.body, "loan-status"), s.loanStatus(t, loan).Loan; got != fmt.Sprintf("%d %s", api.Code, api.Status) ||
 			api.Code != st.Loan.Code {
@@ -118,7 +118,7 @@ func TestConsoleLoanRepaymentAgreesWithTheStatusRead(t *testing.T) {
 		}
 		for k, pay := range payments {
 			// The parts of the payment that went to this loan.
-			var a repayAllocation
+			var a allocationOut
 			for _, x := range pay.Allocations {
 				if x.LoanXID == loan {
 					a.LateFee, a.Interest = a.LateFee+x.LateFee, a.Interest+x.Interest
@@ -136,9 +136,9 @@ func TestConsoleLoanRepaymentAgreesWithTheStatusRead(t *testing.T) {
 	none := make([]int64, len(st.Payments))
 
 	rp := reviewer.get("/loans/"+lx).expect(t, 200, "Repayment", account)
-	check("reviewer", rp, loan, st, none, []repayPayment{p1, p2})
+	check("reviewer", rp, loan, st, none, []paymentOut{p1, p2})
 	vp := viewer.get("/loans/"+lx).expect(t, 200, "Repayment", "masked for your role", "******2764")
-	check("viewer", vp, loan, st, none, []repayPayment{p1, p2})
+	check("viewer", vp, loan, st, none, []paymentOut{p1, p2})
 	if strings.Contains(vp.body, account) {
 		t.Fatal("a viewer's loan page shows the account number")
 	}
@@ -161,7 +161,7 @@ func TestConsoleLoanRepaymentAgreesWithTheStatusRead(t *testing.T) {
 	// The first loan's payoff and 100.000 more: the first loan is paid
 	// off (the later installments' interest waived), the rest pays the
 	// second loan; each loan's page shows the whole payment and its part.
-	var p3 repayPayment
+	var p3 paymentOut
 	s.sandboxPay(va, *st.Loan.Payoff+100_000).expect(t, 201).decodeData(t, &p3)
 	final := s.repayStatus(t, loan)
 	if final.Loan.Code != 250 || *final.Loan.Payoff != 0 || *final.Loan.DPD != 0 {
@@ -186,32 +186,14 @@ func TestConsoleLoanRepaymentAgreesWithTheStatusRead(t *testing.T) {
 		t.Fatalf("the payment's allocations %+v, waived %d", p3.Allocations, waivedSum)
 	}
 	fp := reviewer.get("/loans/"+lx).expect(t, 200, "Paid off")
-	check("reviewer, paid off", fp, loan, final, waived, []repayPayment{p1, p2, p3})
-	check("viewer, paid off", viewer.get("/loans/"+lx).expect(t, 200), loan, final, waived, []repayPayment{p1, p2, p3})
+	check("reviewer, paid off", fp, loan, final, waived, []paymentOut{p1, p2, p3})
+	check("viewer, paid off", viewer.get("/loans/"+lx).expect(t, 200), loan, final, waived, []paymentOut{p1, p2, p3})
 	ost := s.repayStatus(t, other)
 	if ost.Loan.Code != 220 || ost.Payments[0].Paid != 100_000 {
 		t.Fatalf("the second loan %+v", ost)
 	}
 	check("viewer, second loan", viewer.get("/loans/"+ox).expect(t, 200), other, ost, make([]int64, len(ost.Payments)),
-		[]repayPayment{p3})
-}
-
-// repayPayment is a sandbox payment's answer with its time.
-type repayPayment struct {
-	PaymentID   string            `json:"payment_id"`
-	Amount      int64             `json:"amount"`
-	Status      string            `json:"status"`
-	PaidAt      time.Time         `json:"paid_at"`
-	Allocations []repayAllocation `json:"allocations"`
-}
-
-type repayAllocation struct {
-	LoanXID   int64 `json:"loan_xid"`
-	Number    int   `json:"payment_number"`
-	LateFee   int64 `json:"paid_late_fee"`
-	Interest  int64 `json:"paid_interest"`
-	Principal int64 `json:"paid_principal"`
-	Waived    int64 `json:"waived_interest"`
+		[]paymentOut{p3})
 }
 
 // rupiahText writes an amount as the console does: "Rp 1.234.567".

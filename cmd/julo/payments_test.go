@@ -123,19 +123,23 @@ func (s *testServer) repayStatus(t *testing.T, loanXID int64) repayStatus {
 }
 
 type paymentOut struct {
-	PaymentID   string `json:"payment_id"`
-	Amount      int64  `json:"amount"`
-	Status      string `json:"status"`
-	Duplicate   bool   `json:"duplicate"`
-	BankCode    string `json:"bank_code"`
-	Allocations []struct {
-		LoanXID   int64 `json:"loan_xid"`
-		Number    int   `json:"payment_number"`
-		LateFee   int64 `json:"paid_late_fee"`
-		Interest  int64 `json:"paid_interest"`
-		Principal int64 `json:"paid_principal"`
-		Waived    int64 `json:"waived_interest"`
-	} `json:"allocations"`
+	PaymentID   string          `json:"payment_id"`
+	Amount      int64           `json:"amount"`
+	Status      string          `json:"status"`
+	Duplicate   bool            `json:"duplicate"`
+	BankCode    string          `json:"bank_code"`
+	PaidAt      time.Time       `json:"paid_at"`
+	Allocations []allocationOut `json:"allocations"`
+}
+
+// allocationOut is one installment's part of a payment.
+type allocationOut struct {
+	LoanXID   int64 `json:"loan_xid"`
+	Number    int   `json:"payment_number"`
+	LateFee   int64 `json:"paid_late_fee"`
+	Interest  int64 `json:"paid_interest"`
+	Principal int64 `json:"paid_principal"`
+	Waived    int64 `json:"waived_interest"`
 }
 
 func (s *testServer) sandboxPay(va string, amount int64) response {

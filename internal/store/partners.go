@@ -30,14 +30,13 @@ func insertSecret(ctx context.Context, tx *sql.Tx, partnerID int64, s onboarding
 }
 
 // PartnerCredentials returns a partner and its active secrets, in one
-// prepared query (it runs on every request).
+// query (it runs on every request whose credentials are not cached; the
+// readers keep it prepared: readPool).
 func (db *DB) PartnerCredentials(ctx context.Context, username string) (julo.Partner, []onboarding.PartnerSecret, error) {
 	var p julo.Partner
-	stmt, err := db.credentialsStmt(ctx)
-	if err != nil {
-		return p, nil, err
-	}
-	rows, err := stmt.QueryContext(ctx, username)
+	rows, err := db.r.QueryContext(ctx, `SELECT p.id, p.username, p.disabled_at, s.key_id, s.secret_hash
+		FROM partners p LEFT JOIN partner_secrets s ON s.partner_id = p.id AND s.revoked_at IS NULL
+		WHERE p.username = $1 ORDER BY s.id DESC`, username)
 	if err != nil {
 		return p, nil, err
 	}
@@ -62,30 +61,6 @@ func (db *DB) PartnerCredentials(ctx context.Context, username string) (julo.Par
 		return p, nil, notFound("partner")
 	}
 	return p, out, nil
-}
-
-// credentialsStmt prepares the credentials query on first use (after the
-// migrations made its tables), and again after a failed attempt.
-func (db *DB) credentialsStmt(ctx context.Context) (*sql.Stmt, error) {
-	return db.prepared(ctx, &db.credentials, `SELECT p.id, p.username, p.disabled_at, s.key_id, s.secret_hash
-			FROM partners p LEFT JOIN partner_secrets s ON s.partner_id = p.id AND s.revoked_at IS NULL
-			WHERE p.username = $1 ORDER BY s.id DESC`)
-}
-
-// prepared returns *slot, preparing query on the readers into it on first
-// use (after the migrations made its tables), and again after a failed
-// attempt. Close closes every slot.
-func (db *DB) prepared(ctx context.Context, slot **sql.Stmt, query string) (*sql.Stmt, error) {
-	db.credentialsMu.Lock()
-	defer db.credentialsMu.Unlock()
-	if *slot == nil {
-		stmt, err := db.r.PrepareContext(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		*slot = stmt
-	}
-	return *slot, nil
 }
 
 // ListPartners lists every partner with its number of active secrets.
@@ -203,11 +178,7 @@ func bumpCredentials(ctx context.Context, tx *sql.Tx) error {
 // CredentialsVersion returns the credentials version: it moves whenever a
 // partner is disabled or enabled or a secret added or revoked.
 func (db *DB) CredentialsVersion(ctx context.Context) (int64, error) {
-	stmt, err := db.prepared(ctx, &db.credentialsVersion, `SELECT version FROM credentials_version WHERE id = 1`)
-	if err != nil {
-		return 0, err
-	}
 	var v int64
-	err = stmt.QueryRowContext(ctx).Scan(&v)
+	err := db.r.QueryRowContext(ctx, `SELECT version FROM credentials_version WHERE id = 1`).Scan(&v)
 	return v, err
 }

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/julo-partnership/julo/internal/julo"
@@ -31,14 +30,6 @@ type DB struct {
 	w       *sql.DB
 	r       *readPool // on PostgreSQL over the same pool as w
 	dialect dialect
-
-	// credentials is the prepared statement of the hottest query (every
-	// request whose credentials are not cached authenticates with it),
-	// credentialsVersion the one the credential caches check: prepared once
-	// instead of parsed per request (prepared).
-	credentialsMu      sync.Mutex
-	credentials        *sql.Stmt
-	credentialsVersion *sql.Stmt
 
 	// rand makes event ids, customer keys and nonces; nil: crypto/rand.
 	rand io.Reader
@@ -150,14 +141,6 @@ func privateDatabaseFiles(path string) error {
 
 // Close closes the connections.
 func (db *DB) Close() error {
-	db.credentialsMu.Lock()
-	for _, st := range []**sql.Stmt{&db.credentials, &db.credentialsVersion} {
-		if *st != nil {
-			(*st).Close()
-			*st = nil
-		}
-	}
-	db.credentialsMu.Unlock()
 	if db.r.DB == db.w {
 		return db.w.Close()
 	}
