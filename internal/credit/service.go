@@ -350,6 +350,10 @@ func (s *Service) Show(ctx context.Context, xid int64) (Review, error) {
 
 // StatusFacts is what the store holds for the status read's credit part.
 type StatusFacts struct {
+	// Status is the application's status read with the rest, in one
+	// snapshot: a decision and the move it makes commit together, so the
+	// two agree, where the application read before them may be older.
+	Status julo.AppStatus
 	// Fullname and MobilePhone1 are the complete step's ("" before it).
 	Fullname, MobilePhone1 string
 	Documents              []string   // the documents in (Doc*)
@@ -400,6 +404,7 @@ func (s *Service) CreditStatus(ctx context.Context, p julo.Partner, xid string) 
 	if err != nil {
 		return StatusView{}, err
 	}
+	app.Status = f.Status
 	v := StatusView{Application: app, Fullname: f.Fullname, MobilePhone1: f.MobilePhone1, Documents: []DocumentStatus{}}
 	for i := range f.Decisions {
 		d := &f.Decisions[i]

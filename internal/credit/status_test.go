@@ -20,7 +20,11 @@ func (s *statusStore) ApplicationByXID(context.Context, int64) (onboarding.Appli
 }
 
 func (s *statusStore) CreditStatusFacts(context.Context, int64) (StatusFacts, error) {
-	return s.facts, nil
+	f := s.facts
+	if f.Status == 0 {
+		f.Status = s.app.Status
+	}
+	return f, nil
 }
 
 // The status read's credit part: nothing before 130, the offer with 0
@@ -61,5 +65,21 @@ func TestCreditStatusOfferThenAccount(t *testing.T) {
 				t.Fatalf("available %d used %d, want %d %d", v.AvailableLimit, v.UsedLimit, c.available, c.used)
 			}
 		})
+	}
+}
+
+// The view's status is the one read with the decisions, not the
+// application's read before them: a decision that committed in between
+// shows with its own status (130 and the offer), never next to 105.
+func TestCreditStatusTakesTheStatusReadWithTheDecisions(t *testing.T) {
+	offer := &Offer{MaxLimit: 9_000_000, SetLimit: 8_000_000}
+	st := &statusStore{app: onboarding.Application{ID: 1, XID: 1_234_567_890, PartnerID: 7, Status: julo.AppFormSubmitted},
+		facts: StatusFacts{Status: julo.AppLimitGenerated, Decisions: []Decision{{Outcome: OutcomeApproved, Offer: offer, DecidedAt: t0}}}}
+	v, err := New(Deps{Store: st}).CreditStatus(context.Background(), julo.Partner{ID: 7}, "1234567890")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Application.Status != julo.AppLimitGenerated || v.Offer == nil || *v.Offer != *offer || !v.CanContinue {
+		t.Fatalf("view %+v", v)
 	}
 }

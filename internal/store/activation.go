@@ -151,9 +151,13 @@ func (db *DB) ActivateLimit(ctx context.Context, applicationID int64, accept boo
 // CreditAccount returns the application's credit account (ok false: none
 // is open).
 func (db *DB) CreditAccount(ctx context.Context, applicationID int64) (credit.Account, bool, error) {
+	return creditAccount(ctx, db.r, applicationID)
+}
+
+func creditAccount(ctx context.Context, q querier, applicationID int64) (credit.Account, bool, error) {
 	a := credit.Account{ApplicationID: applicationID}
 	var opened int64
-	err := db.r.QueryRowContext(ctx, `SELECT set_limit, available_limit, used_limit, opened_at FROM credit_accounts
+	err := q.QueryRowContext(ctx, `SELECT set_limit, available_limit, used_limit, opened_at FROM credit_accounts
 		WHERE application_id = $1`, applicationID).Scan(&a.SetLimit, &a.AvailableLimit, &a.UsedLimit, &opened)
 	if errors.Is(err, sql.ErrNoRows) {
 		return credit.Account{}, false, nil

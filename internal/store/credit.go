@@ -191,7 +191,11 @@ func (db *DB) insertDecision(ctx context.Context, tx *sql.Tx, applicationID int6
 
 // Decisions implements credit.Store.
 func (db *DB) Decisions(ctx context.Context, applicationID int64) ([]credit.Decision, error) {
-	records, err := queryStrings(ctx, db.r, `SELECT record FROM credit_decisions WHERE application_id = $1 ORDER BY id`, applicationID)
+	return decisions(ctx, db.r, applicationID)
+}
+
+func decisions(ctx context.Context, q querier, applicationID int64) ([]credit.Decision, error) {
+	records, err := queryStrings(ctx, q, `SELECT record FROM credit_decisions WHERE application_id = $1 ORDER BY id`, applicationID)
 	if err != nil {
 		return nil, err
 	}
@@ -292,25 +296,34 @@ var _ credit.Store = (*DB)(nil)
 // CreditStatusFacts implements credit.Store.
 func (db *DB) CreditStatusFacts(ctx context.Context, applicationID int64) (credit.StatusFacts, error) {
 	var f credit.StatusFacts
-	sd, err := db.ApplicationDetails(ctx, applicationID)
-	switch {
-	case julo.ErrorCode(err) == julo.ENOTFOUND: // not submitted yet
-	case err != nil:
-		return f, err
-	default:
-		f.Fullname, f.MobilePhone1 = sd.Details.Fullname, sd.Details.MobilePhone1
-	}
-	if f.Documents, _, _, err = documents(ctx, db.r, applicationID); err != nil {
-		return f, err
-	}
-	if f.Decisions, err = db.Decisions(ctx, applicationID); err != nil {
-		return f, err
-	}
-	// The account, once the offer is accepted (190): what the customer
-	// can draw on now.
-	acc, ok, err := db.CreditAccount(ctx, applicationID)
-	if ok {
-		f.Account = &acc
-	}
+	// One snapshot: a decision committed between two of these reads would
+	// show its record next to the status before it (issue 17's CI failure:
+	// status 105 with a decision).
+	err := db.readTx(ctx, func(q querier) error {
+		if err := q.QueryRowContext(ctx, `SELECT status FROM applications WHERE id = $1`, applicationID).Scan(&f.Status); err != nil {
+			return err
+		}
+		sd, err := db.applicationDetails(ctx, q, applicationID, nil)
+		switch {
+		case julo.ErrorCode(err) == julo.ENOTFOUND: // not submitted yet
+		case err != nil:
+			return err
+		default:
+			f.Fullname, f.MobilePhone1 = sd.Details.Fullname, sd.Details.MobilePhone1
+		}
+		if f.Documents, _, _, err = documents(ctx, q, applicationID); err != nil {
+			return err
+		}
+		if f.Decisions, err = decisions(ctx, q, applicationID); err != nil {
+			return err
+		}
+		// The account, once the offer is accepted (190): what the customer
+		// can draw on now.
+		acc, ok, err := creditAccount(ctx, q, applicationID)
+		if ok {
+			f.Account = &acc
+		}
+		return err
+	})
 	return f, err
 }

@@ -267,14 +267,16 @@ func optTime(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-// readTx runs fn on one consistent snapshot: a read transaction.
+// readTx runs fn on one consistent snapshot: a read transaction, at the
+// dialect's snapshot isolation (PostgreSQL's READ COMMITTED takes a new
+// snapshot per statement), through the readers' kept statements.
 func (db *DB) readTx(ctx context.Context, fn func(querier) error) error {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: db.dialect.snapshot})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(readTxQuerier{Tx: tx, pool: db.r}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"strings"
 
@@ -24,6 +25,9 @@ type dialect struct {
 	// uniqueViolation reports whether err is a uniqueness violation, and of
 	// which rule ("" for an index missing from uniqueIndexes).
 	uniqueViolation func(error) (julo.UniqueKey, bool)
+	// snapshot is the isolation at which a read transaction sees one
+	// snapshot (SQLite's read transaction in WAL mode always does).
+	snapshot sql.IsolationLevel
 }
 
 // uniqueIndex is a unique index (or UNIQUE constraint) that the rules rely on.
@@ -127,6 +131,7 @@ var postgresDialect = dialect{
 	// so a failed migration cannot leave it held on a pooled connection.
 	// The key is arbitrary but fixed: every julo process must use the same.
 	migrationLock: `SELECT pg_advisory_xact_lock(7040253099)`,
+	snapshot:      sql.LevelRepeatableRead,
 	uniqueViolation: func(err error) (julo.UniqueKey, bool) {
 		var e *pgconn.PgError
 		if !errors.As(err, &e) || e.Code != "23505" { // unique_violation

@@ -80,6 +80,28 @@ func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...an
 	return p.DB.QueryRowContext(ctx, query, args...)
 }
 
+// readTxQuerier is a read transaction that runs its queries through the
+// pool's kept statements (the transaction's copy of each, which
+// database/sql closes with the transaction).
+type readTxQuerier struct {
+	*sql.Tx
+	pool *readPool
+}
+
+func (q readTxQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.pool.stmt(ctx, query); st != nil {
+		return q.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return q.Tx.QueryContext(ctx, query, args...)
+}
+
+func (q readTxQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.pool.stmt(ctx, query); st != nil {
+		return q.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return q.Tx.QueryRowContext(ctx, query, args...)
+}
+
 // Close closes the kept statements and the pool.
 func (p *readPool) Close() error {
 	p.mu.Lock()
